@@ -1,0 +1,12 @@
+/* trendguard parse - not yet implemented (placeholder owned by its issue). */
+#include "cli.h"
+
+#include <stdio.h>
+
+int tg_cmd_parse(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "trendguard parse: not implemented yet\n");
+    return TG_EX_SOFTWARE;
+}

@@ -1,0 +1,12 @@
+/* trendguard score - not yet implemented (placeholder owned by its issue). */
+#include "cli.h"
+
+#include <stdio.h>
+
+int tg_cmd_score(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "trendguard score: not implemented yet\n");
+    return TG_EX_SOFTWARE;
+}
