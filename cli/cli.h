@@ -46,6 +46,9 @@
 TG_CMD_LIST(TG__CMD_DECL)
 #undef TG__CMD_DECL
 
+/* `trendguard store sink` (fleet mode); defined by the fleet module. */
+int tg_cmd_store_sink(int argc, char **argv);
+
 typedef enum tg_fmt { TG_FMT_CSV = 0, TG_FMT_JSONL, TG_FMT_JSON, TG_FMT_TEXT } tg_fmt;
 
 /* "csv" | "jsonl" | "json" | "text"; returns 0 or -1. */
