@@ -8,9 +8,11 @@
 static void help(FILE *out)
 {
     fprintf(out, "usage: trendguard config check FILE\n"
-                 "       trendguard config show FILE\n\n"
+                 "       trendguard config show FILE\n"
+                 "       trendguard config keys\n\n"
                  "check  validate FILE; prints 'FILE: ok' or 'FILE:LINE: message' (exit 78)\n"
                  "show   print the effective config (defaults filled in, secrets masked)\n"
+                 "keys   list every known key with its type and default (CSV)\n"
                  "FILE may also be given as -c FILE.\n");
 }
 
@@ -36,6 +38,10 @@ int tg_cmd_config(int argc, char **argv)
     if (optind >= argc)
         return tg_cli_usage("config", "expected check or show");
     const char *verb = argv[optind++];
+    if (strcmp(verb, "keys") == 0) {
+        tg_config_keys(stdout);
+        return 0;
+    }
     if (optind < argc)
         path = argv[optind++];
     if (optind < argc)

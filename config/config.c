@@ -464,3 +464,15 @@ void tg_config_show(const tg_config *cfg, FILE *out)
                 s->max_pages);
     }
 }
+
+void tg_config_keys(FILE *out)
+{
+    static const char *const tname[] = {"string", "secret", "integer", "number",
+                                        "duration", "bool", "system|source"};
+    fprintf(out, "section,key,type,default\n");
+    for (size_t i = 0; i < NKEYS; i++)
+        fprintf(out, "%s,%s,%s,%s\n", keys[i].section, keys[i].name, tname[keys[i].type],
+                keys[i].def ? keys[i].def : "");
+    fprintf(out, "site.NAME,start_url,string,\nsite.NAME,follow,string,\n"
+                 "site.NAME,extractor,ebay-listings,\nsite.NAME,max_pages,integer,100000\n");
+}

@@ -138,4 +138,7 @@ const char *tg_config_secret(const char *inline_value, const char *env_name);
 /* Print the effective config as INI with secrets masked. */
 void tg_config_show(const tg_config *cfg, FILE *out);
 
+/* Print every known key as CSV: section,key,type,default. */
+void tg_config_keys(FILE *out);
+
 #endif
