@@ -39,8 +39,7 @@
     XX(serve, "dashboard, JSON API and metrics over the store")                          \
     XX(robots, "robots.txt checks (RFC 9309)")                                          \
     XX(parse, "parse a saved page or API response into records (JSON lines)")           \
-    XX(config, "check or show a config file")                                           \
-    XX(demo, "run the whole pipeline on the simulated world")
+    XX(config, "check or show a config file")
 
 #define TG__CMD_DECL(name, help) int tg_cmd_##name(int argc, char **argv);
 TG_CMD_LIST(TG__CMD_DECL)
