@@ -211,4 +211,20 @@ int tg_store_get_prediction(tg_store_read *r, const char *order_id, tg_predictio
 /* Median income of a zip, or TG_ENOTFOUND. */
 int tg_store_get_zip_income(tg_store_read *r, const char *zip, double *income);
 
+/* "tiktok", "ebay", "ebay_sold", "poshmark", "site"; "unknown" otherwise. */
+const char *tg_store_source_name(tg_source s);
+/* The inverse; 0 when the name is unknown. */
+tg_source tg_store_source_parse(const char *name);
+/* Entries and bytes (pages * page size) of one named database (by name). */
+typedef struct tg_store_db_stat {
+    const char *name;
+    size_t entries;
+    size_t bytes;
+} tg_store_db_stat;
+/*
+ * Fill up to n stats (one per named database, in tg_db order); returns how
+ * many were filled or a negative TG_E* code.
+ */
+int tg_store_stats(tg_store_read *r, tg_store_db_stat *out, int n);
+
 #endif
