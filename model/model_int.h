@@ -1,0 +1,67 @@
+/*
+ * model_int.h - internals shared by the files of the model module:
+ * the sentiment lexicon table, labels, and small helpers of training.
+ */
+#ifndef TRENDGUARD_MODEL_INT_H
+#define TRENDGUARD_MODEL_INT_H
+
+#include "trendguard/model.h"
+#include "trendguard/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TG_MODEL__DAY 86400
+#define TG_MODEL__LABEL_WINDOW (30 * TG_MODEL__DAY)
+
+/* A group of space-separated words sharing one valence (sentiment_lexicon.c). */
+typedef struct tg_model__lexgroup {
+    double valence;
+    const char *words;
+} tg_model__lexgroup;
+
+const tg_model__lexgroup *tg_model__lexicon_groups(size_t *n);
+
+/*
+ * Labels (labels.c). For every order of the ctx: 1 regret, 0 not, -1 not
+ * labelled (purchase + 30 days beyond the data's end). `imputed` counts
+ * empty-reason returns labelled regret by the trend rule.
+ */
+typedef struct tg_model__labels {
+    int8_t *y;     /* per ctx order, in ctx order */
+    long imputed;  /* empty reason -> regret by the trend rule */
+    long empty;    /* returns with an empty reason */
+    long regret;   /* label 1 */
+    long unlabelled;
+    int64_t data_end;
+} tg_model__labels;
+
+int tg_model__labels_build(const tg_model_ctx *c, bool trend_rule, tg_model__labels *out);
+void tg_model__labels_free(tg_model__labels *l);
+
+/* Accessors of the ctx's order table (features.c). */
+size_t tg_model__ctx_norders(const tg_model_ctx *c);
+const tg_order *tg_model__ctx_order(const tg_model_ctx *c, size_t i);
+/* Return of order i: return time (0 none) and reason ("" when empty). */
+int64_t tg_model__ctx_return(const tg_model_ctx *c, size_t i, const char **reason);
+/* Latest time of any record the ctx holds. */
+int64_t tg_model__ctx_data_end(const tg_model_ctx *c);
+/*
+ * The trend window of the order's product hashtag as estimated from the full
+ * crawled series (labels only, never features): peak day + 7 and death day.
+ * Returns false when the product has no series.
+ */
+bool tg_model__ctx_trend_window(const tg_model_ctx *c, size_t i, int64_t *from, int64_t *to);
+
+/* Trend state from a daily series of cumulative views as of index last. */
+typedef struct tg_model__trend_state {
+    double days_since_peak, stage, gain_vs_peak;
+} tg_model__trend_state;
+void tg_model__trend_at(const int32_t *day, const double *views, size_t last,
+                           tg_model__trend_state *out);
+
+/* Logistic regression baseline (baseline.c): standardised, NAN -> mean, L2. */
+int tg_model__logreg_auc(const float *xtr, const float *ytr, size_t ntr, const float *xva,
+                         const float *yva, size_t nva, int nf, double *auc);
+
+#endif
