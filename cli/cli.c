@@ -58,7 +58,7 @@ int tg_cli_load_config(const char *cmd, const char *path, tg_config *cfg)
     if (!path)
         path = getenv("TRENDGUARD_CONFIG");
     if (!path) {
-        tg_config_defaults(cfg);
+        (void)tg_config_defaults(cfg);
         fprintf(stderr, "trendguard %s: no config: pass -c FILE (or set TRENDGUARD_CONFIG)\n",
                 cmd);
         return TG_EX_USAGE;

@@ -273,29 +273,34 @@ static int handler(void *user, const char *section, const char *name, const char
     return 0;
 }
 
-void tg_config_defaults(tg_config *cfg)
+int tg_config_defaults(tg_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     for (size_t i = 0; i < NKEYS; i++)
-        if (keys[i].def)
-            (void)set_key(cfg, &keys[i], keys[i].def);
+        if (keys[i].def && set_key(cfg, &keys[i], keys[i].def))
+            return TG_ENOMEM; /* defaults are valid: only allocation can fail */
+    return TG_OK;
 }
 
-static char *resolve_rel(const char *cfgpath, const char *p)
+/* Make *slot absolute relative to the config file's directory. */
+static int resolve_rel(const char *cfgpath, char **slot)
 {
+    const char *p = *slot;
     if (!p || p[0] == '/' || strstr(p, "://"))
-        return NULL;
+        return TG_OK;
     const char *slash = strrchr(cfgpath, '/');
     if (!slash)
-        return NULL;
+        return TG_OK;
     size_t dl = (size_t)(slash - cfgpath);
     char *r = tg_malloc(dl + 1 + strlen(p) + 1);
     if (!r)
-        return NULL;
+        return TG_ENOMEM;
     memcpy(r, cfgpath, dl);
     r[dl] = '/';
     strcpy(r + dl + 1, p);
-    return r;
+    tg_free(*slot);
+    *slot = r;
+    return TG_OK;
 }
 
 static int is_http_url(const char *u)
@@ -305,8 +310,8 @@ static int is_http_url(const char *u)
 
 int tg_config_load(tg_config *cfg, const char *path, char *err, size_t errlen)
 {
-    tg_config_defaults(cfg);
-    cfg->path = tg_strdup(path);
+    int drc = tg_config_defaults(cfg);
+    cfg->path = drc ? NULL : tg_strdup(path);
     if (!cfg->path) {
         snprintf(err, errlen, "%s: out of memory", path);
         return TG_ENOMEM;
@@ -360,22 +365,10 @@ int tg_config_load(tg_config *cfg, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, bad);
         return TG_ECONFIG;
     }
-    char *r;
-    if ((r = resolve_rel(path, cfg->store_path))) {
-        tg_free(cfg->store_path);
-        cfg->store_path = r;
-    }
-    if ((r = resolve_rel(path, cfg->catalog_products))) {
-        tg_free(cfg->catalog_products);
-        cfg->catalog_products = r;
-    }
-    if ((r = resolve_rel(path, cfg->optout_file))) {
-        tg_free(cfg->optout_file);
-        cfg->optout_file = r;
-    }
-    if ((r = resolve_rel(path, cfg->sentiment_lexicon))) {
-        tg_free(cfg->sentiment_lexicon);
-        cfg->sentiment_lexicon = r;
+    if (resolve_rel(path, &cfg->store_path) || resolve_rel(path, &cfg->catalog_products) ||
+        resolve_rel(path, &cfg->optout_file) || resolve_rel(path, &cfg->sentiment_lexicon)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return TG_ENOMEM;
     }
     return TG_OK;
 }

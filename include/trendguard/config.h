@@ -119,8 +119,8 @@ typedef struct tg_config {
     char *serve_token_env;
 } tg_config;
 
-/* Fill cfg with the defaults (no file). */
-void tg_config_defaults(tg_config *cfg);
+/* Fill cfg with the defaults (no file). TG_OK or TG_ENOMEM (then free it). */
+int tg_config_defaults(tg_config *cfg);
 /*
  * Load and validate `path` into cfg (defaults first). On failure returns
  * TG_ECONFIG (or TG_EIO / TG_ENOMEM) with "FILE:LINE: message" in err.

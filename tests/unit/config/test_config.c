@@ -12,6 +12,7 @@
 
 #include "trendguard/config.h"
 #include "trendguard/error.h"
+#include "trendguard/util.h"
 
 static char path[64];
 
@@ -130,6 +131,33 @@ static void test_config__sites_and_relative_paths(void **state)
     tg_config_free(&c);
 }
 
+/* Allocation-failure injection: fail the Nth allocation for N = 1, 2, ...
+ * until loading succeeds; every failing pass must end with an error and free
+ * everything (LeakSanitizer checks the latter under SANITIZE=address). */
+static void test_config__alloc_failures(void **state)
+{
+    (void)state;
+    const char *text = "[store]\npath = rel.lmdb\n[tiktok]\napi_base = http://127.0.0.1:1\n"
+                       "client_key = k\nclient_secret = s\nhashtags = a,b\n"
+                       "[site.bench]\nstart_url = http://127.0.0.1/\nfollow = x\n"
+                       "extractor = ebay-listings\n[catalog]\nproducts = p.csv\n";
+    int n, rc = -1;
+    for (n = 1; n < 1000; n++) {
+        tg_config c;
+        char err[512] = "";
+        tg_alloc_fail_at(n);
+        rc = load_text(text, &c, err, sizeof err);
+        tg_alloc_fail_at(0);
+        tg_config_free(&c);
+        if (rc == TG_OK)
+            break;
+        assert_true(rc == TG_ENOMEM || rc == TG_ECONFIG);
+        assert_true(err[0] != 0);
+    }
+    assert_int_equal(rc, TG_OK);
+    assert_true(n > 5); /* the loop really exercised failures */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_config__secret_never_echoed),
         cmocka_unit_test(test_config__secret_from_env),
         cmocka_unit_test(test_config__sites_and_relative_paths),
+        cmocka_unit_test(test_config__alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
