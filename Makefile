@@ -84,7 +84,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo
 
-bench: deps
+bench:
+	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
 
