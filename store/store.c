@@ -494,3 +494,33 @@ int tg_store_stats(tg_store_read *r, tg_store_db_stat *out, int n)
     }
     return k;
 }
+
+int tg_db_parse(const char *name)
+{
+    for (int i = 0; i < TG_DB__COUNT; i++)
+        if (name && strcmp(name, db_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int tg_store_backup(tg_store *s, const char *dir)
+{
+    struct stat st;
+    char probe[4096];
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            tg_error("store", "%s: not a directory", dir);
+            return TG_EIO;
+        }
+        snprintf(probe, sizeof probe, "%s/data.mdb", dir);
+        if (stat(probe, &st) == 0) {
+            tg_error("store", "%s: already holds a store", dir);
+            return TG_EEXIST;
+        }
+    } else if (mkdir(dir, 0755) != 0) {
+        tg_error("store", "%s: mkdir: %s", dir, strerror(errno));
+        return TG_EIO;
+    }
+    int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    return rc ? tg_store__err(rc, "backup") : TG_OK;
+}

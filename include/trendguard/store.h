@@ -226,5 +226,11 @@ typedef struct tg_store_db_stat {
  * many were filled or a negative TG_E* code.
  */
 int tg_store_stats(tg_store_read *r, tg_store_db_stat *out, int n);
+/*
+ * A consistent, compacted copy of the store into directory dir (created when
+ * absent; must not already hold a store). Safe while a writer runs: LMDB
+ * copies one read snapshot (mdb_env_copy2 with MDB_CP_COMPACT).
+ */
+int tg_store_backup(tg_store *s, const char *dir);
 
 #endif

@@ -96,4 +96,19 @@ int tg_store_raw_range(tg_store_read *r, tg_db db, const void *from, size_t fl, 
 int tg_store_meta_put(tg_store_txn *t, const char *key, const void *v, size_t vl);
 int tg_store_meta_get(tg_store_read *r, const char *key, const void **v, size_t *vl);
 
+/* The database called name ("videos", ...); -1 when there is none. */
+int tg_db_parse(const char *name);
+
+/*
+ * Append one stored entry of db as a JSON object (no newline) to out:
+ * record databases are decoded to their fields (times as ISO 8601 UTC,
+ * pseudonyms as hex, NaN as null); module-owned databases, and entries that
+ * do not decode, as {"key_hex": ..., "value_hex": ...}.
+ */
+struct tg_buf;
+int tg_store_entry_json(tg_db db, const void *k, size_t kl, const void *v, size_t vl,
+                        struct tg_buf *out);
+/* JSON string literal of s (quotes included) appended to out. */
+int tg_store_json_str(struct tg_buf *out, const char *s);
+
 #endif
