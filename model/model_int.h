@@ -53,12 +53,11 @@ int64_t tg_model__ctx_data_end(const tg_model_ctx *c);
  */
 bool tg_model__ctx_trend_window(const tg_model_ctx *c, size_t i, int64_t *from, int64_t *to);
 
-/* Trend state from a daily series of cumulative views as of index last. */
-typedef struct tg_model__trend_state {
-    double days_since_peak, stage, gain_vs_peak;
-} tg_model__trend_state;
-void tg_model__trend_at(const int32_t *day, const double *views, size_t last,
-                           tg_model__trend_state *out);
+/* Log XGBGetLastError() with what; returns TG_EMODEL. */
+int tg_model__xgb_fail(const char *what);
+
+/* Average precision (area under the precision-recall curve). */
+double tg_model__pr_auc(const double *score, const int *y, size_t n);
 
 /* Logistic regression baseline (baseline.c): standardised, NAN -> mean, L2. */
 int tg_model__logreg_auc(const float *xtr, const float *ytr, size_t ntr, const float *xva,
