@@ -1,0 +1,437 @@
+/*
+ * eBay result pages (sold listings, search) and the generic "ebay-listings"
+ * extractor, with libxml2's HTML push parser in SAX mode: no tree is built;
+ * start/end callbacks track class attributes and route text into the field
+ * the innermost interesting element stands for.
+ *
+ *   item      <li class="s-item ..."> (2023 layout) | <li class="s-card ..."> (2025)
+ *   link      a.s-item__link | the first a[href*="/itm/"] | the first a[href]
+ *   title     .s-item__title | .s-card__title (minus .LIGHT_HIGHLIGHT "New Listing"
+ *             and .clipped screen-reader text)
+ *   price     .s-item__price | .s-card__price ("$10.00 to $20.00" = a range)
+ *   original  .STRIKETHROUGH | .strikethrough | .s-item__trending-price (kept apart)
+ *   sold      "Sold  Feb 1, 2023" in .s-item__title--tag / .POSITIVE / .s-card__caption
+ *   id        data-listingid, else the digits of /itm/<digits> in the link
+ *   next      a.pagination__next
+ * The first s-item of a result page is a hidden "Shop on eBay" placeholder;
+ * it is skipped. The block page ("Something went wrong" / "Error Page |
+ * eBay") returns TG_EBLOCKED with zero listings.
+ */
+#include "parser/parser_int.h"
+#include "trendguard/error.h"
+#include "trendguard/url.h"
+#include "trendguard/util.h"
+
+#include <libxml/HTMLparser.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXD 512
+#define FIELD_CAP 4096
+
+enum field { F_NONE, F_TITLE, F_PRICE, F_ORIG, F_SOLD, F_SKIP, F_PAGETITLE };
+
+typedef struct item {
+    tg_buf title, price, orig, sold;
+    char *url;      /* tg_malloc'd */
+    char *data_id;  /* tg_malloc'd */
+    bool card;
+} item;
+
+typedef struct sax {
+    tg_parse_result *r;
+    tg_parse_arena *a;
+    const char *base;
+    bool want_links;
+    tg_source source;
+    int depth;
+    int item_depth; /* depth of the open item element, or -1 */
+    unsigned char field[MAXD];
+    item it;
+    tg_parse_vec listings, links;
+    tg_buf pagetitle;
+    int n_sitem, n_scard;
+    int err;
+} sax;
+
+/* Does the class attribute value contain the token t (exactly)? */
+static bool has_class(const char *cls, const char *t)
+{
+    size_t n = strlen(t);
+    for (const char *p = cls; (p = strstr(p, t)) != NULL; p += n) {
+        bool left = p == cls || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n';
+        char c = p[n];
+        if (left && (c == 0 || c == ' ' || c == '\t' || c == '\n'))
+            return true;
+    }
+    return false;
+}
+
+static const char *attr(const xmlChar **atts, const char *name)
+{
+    if (!atts)
+        return NULL;
+    for (int i = 0; atts[i]; i += 2)
+        if (!strcmp((const char *)atts[i], name))
+            return atts[i + 1] ? (const char *)atts[i + 1] : "";
+    return NULL;
+}
+
+static void item_reset(item *it)
+{
+    tg_buf_reset(&it->title);
+    tg_buf_reset(&it->price);
+    tg_buf_reset(&it->orig);
+    tg_buf_reset(&it->sold);
+    tg_free(it->url);
+    tg_free(it->data_id);
+    it->url = it->data_id = NULL;
+    it->card = false;
+}
+
+static void item_free(item *it)
+{
+    item_reset(it);
+    tg_buf_free(&it->title);
+    tg_buf_free(&it->price);
+    tg_buf_free(&it->orig);
+    tg_buf_free(&it->sold);
+}
+
+/* Trim and collapse whitespace (incl. U+00A0) into the arena. */
+static char *clean(tg_parse_arena *a, const tg_buf *b)
+{
+    const char *s = b->data ? b->data : "";
+    char *o = tg_parse__alloc(a, b->len + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    bool sp = false;
+    for (size_t i = 0; i < b->len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+        if (c == 0xc2 && i + 1 < b->len && (unsigned char)s[i + 1] == 0xa0) {
+            ws = true;
+            i++;
+        }
+        if (ws) {
+            sp = k > 0;
+            continue;
+        }
+        if (sp)
+            o[k++] = ' ';
+        sp = false;
+        o[k++] = (char)c;
+    }
+    o[k] = 0;
+    return o;
+}
+
+static char *resolve(sax *s, const char *href)
+{
+    char *abs = NULL;
+    if (s->base) {
+        if (tg_url_resolve(s->base, href, &abs) != TG_OK)
+            return NULL;
+    } else {
+        abs = tg_strdup(href);
+    }
+    return abs;
+}
+
+/* "/itm/165919136140?..." or "/itm/title-words/165919136140" -> digits */
+static bool itm_id(const char *url, char *buf, size_t n)
+{
+    const char *p = url ? strstr(url, "/itm/") : NULL;
+    if (!p)
+        return false;
+    p += 5;
+    const char *q = p + strcspn(p, "?#");
+    /* the id is the last all-digit path segment */
+    const char *best = NULL;
+    size_t bn = 0;
+    while (p < q) {
+        size_t k = strcspn(p, "/?#");
+        if (p + k > q)
+            k = (size_t)(q - p);
+        size_t d = 0;
+        while (d < k && p[d] >= '0' && p[d] <= '9')
+            d++;
+        if (d == k && k >= 6) {
+            best = p;
+            bn = k;
+        }
+        p += k + (p[k] == '/');
+        if (!k)
+            break;
+    }
+    if (!best || bn + 1 > n)
+        return false;
+    memcpy(buf, best, bn);
+    buf[bn] = 0;
+    return true;
+}
+
+static void finish_item(sax *s)
+{
+    item *it = &s->it;
+    tg_parse_arena *a = s->a;
+    char *title = clean(a, &it->title);
+    if (!title) {
+        s->err = TG_ENOMEM;
+        return;
+    }
+    if (!strcmp(title, "Shop on eBay") || (!*title && !it->price.len))
+        return; /* the hidden placeholder / an empty card */
+    tg_price p = {0};
+    char *price = clean(a, &it->price);
+    if (!price) {
+        s->err = TG_ENOMEM;
+        return;
+    }
+    bool have_price = *price && tg_parse_price(price, strlen(price), &p) == TG_OK;
+    if (!have_price && !it->url)
+        return;
+    char idbuf[32];
+    const char *id = it->data_id;
+    if (!id && itm_id(it->url, idbuf, sizeof idbuf))
+        id = idbuf;
+    char *canon = NULL;
+    if (!id && it->url && tg_url_canonical(it->url, &canon) == TG_OK)
+        id = canon;
+    if (!id) {
+        tg_free(canon);
+        return;
+    }
+    tg_parse_listing *l = tg_parse__vec_push(a, &s->listings);
+    if (!l) {
+        tg_free(canon);
+        s->err = TG_ENOMEM;
+        return;
+    }
+    l->base.source = s->source;
+    l->base.listing_id = tg_parse__strdup(a, id);
+    tg_free(canon);
+    l->base.title = title;
+    l->base.url = tg_parse__strdup(a, it->url ? it->url : "");
+    l->base.currency = tg_parse__strdup(a, p.currency);
+    l->base.price_low = have_price ? p.low : NAN;
+    l->base.price_high = have_price ? p.high : NAN;
+    l->base.original_price = NAN;
+    l->likes = l->comments = -1;
+    if (it->orig.len) {
+        char *o = clean(a, &it->orig);
+        tg_price op;
+        if (o && tg_parse_price(o, strlen(o), &op) == TG_OK && op.low > 0)
+            l->base.original_price = op.low;
+    }
+    l->base.status = TG_LISTING_ACTIVE;
+    if (it->sold.len) {
+        const char *sd = it->sold.data, *k = strstr(sd, "Sold");
+        int64_t t;
+        if (k && tg_parse_sold_date(k, it->sold.len - (size_t)(k - sd), &t) == TG_OK) {
+            l->base.sold_at = t;
+            l->base.status = TG_LISTING_SOLD;
+        }
+    }
+    if (!l->base.listing_id || !l->base.url || !l->base.currency)
+        s->err = TG_ENOMEM;
+}
+
+static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    sax *s = ctx;
+    int d = ++s->depth;
+    unsigned char parent = d - 1 < MAXD && d >= 1 ? s->field[d - 1] : F_SKIP;
+    unsigned char f = parent;
+    const char *n = (const char *)name;
+    const char *cls = attr(atts, "class");
+    bool in_item = s->item_depth >= 0;
+
+    if (n[0] == 'a' && n[1] == 0) {
+        const char *href = attr(atts, "href");
+        if (href && *href) {
+            if (in_item && !s->it.url &&
+                ((cls && has_class(cls, "s-item__link")) || strstr(href, "/itm/") ||
+                 s->source == TG_SRC_SITE))
+                s->it.url = resolve(s, href);
+            if (cls && has_class(cls, "pagination__next") && !s->r->next) {
+                char *abs = resolve(s, href);
+                if (abs) {
+                    s->r->next = tg_parse__strdup(s->a, abs);
+                    tg_free(abs);
+                }
+            }
+            if (s->want_links) {
+                char *abs = resolve(s, href);
+                if (abs) {
+                    const char **slot = tg_parse__vec_push(s->a, &s->links);
+                    if (!slot || !(*slot = tg_parse__strdup(s->a, abs)))
+                        s->err = TG_ENOMEM;
+                    tg_free(abs);
+                }
+            }
+        }
+    } else if (!strcmp(n, "title") && !in_item) {
+        f = F_PAGETITLE;
+    }
+    if (cls) {
+        if (!in_item && (has_class(cls, "s-item") || has_class(cls, "s-card"))) {
+            item_reset(&s->it);
+            s->item_depth = d;
+            s->it.card = has_class(cls, "s-card");
+            if (s->it.card)
+                s->n_scard++;
+            else
+                s->n_sitem++;
+            const char *lid = attr(atts, "data-listingid");
+            if (lid && *lid)
+                s->it.data_id = tg_strdup(lid);
+            f = F_NONE;
+        } else if (in_item) {
+            if (has_class(cls, "s-item__title") || has_class(cls, "s-card__title"))
+                f = F_TITLE;
+            else if (has_class(cls, "s-item__price") || has_class(cls, "s-card__price"))
+                f = F_PRICE;
+            else if (has_class(cls, "STRIKETHROUGH") || has_class(cls, "strikethrough") ||
+                     has_class(cls, "s-item__trending-price"))
+                f = F_ORIG;
+            else if (has_class(cls, "s-item__title--tag") || has_class(cls, "s-card__caption") ||
+                     (parent != F_TITLE && parent != F_PRICE && has_class(cls, "POSITIVE")))
+                f = parent == F_NONE ? F_SOLD : f;
+            else if (has_class(cls, "clipped") || has_class(cls, "LIGHT_HIGHLIGHT"))
+                f = F_SKIP;
+        }
+    }
+    if (d < MAXD)
+        s->field[d] = f;
+}
+
+static void on_end(void *ctx, const xmlChar *name)
+{
+    sax *s = ctx;
+    (void)name;
+    if (s->item_depth >= 0 && s->depth == s->item_depth) {
+        finish_item(s);
+        s->item_depth = -1;
+    }
+    if (s->depth > 0)
+        s->depth--;
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    sax *s = ctx;
+    int d = s->depth;
+    unsigned char f = d >= 0 && d < MAXD ? s->field[d] : F_SKIP;
+    tg_buf *b = NULL;
+    if (f == F_PAGETITLE) {
+        b = &s->pagetitle;
+    } else if (s->item_depth >= 0) {
+        switch (f) {
+        case F_TITLE: b = &s->it.title; break;
+        case F_PRICE: b = &s->it.price; break;
+        case F_ORIG: b = &s->it.orig; break;
+        case F_SOLD: b = &s->it.sold; break;
+        default: return;
+        }
+    }
+    if (b)
+        (void)tg_buf_add(b, ch, (size_t)len); /* over the cap: the field is truncated */
+}
+
+static bool looks_blocked(const char *buf, size_t len, const char *title)
+{
+    static const char *const marks[] = {"Something went wrong on our end",
+                                        "Pardon Our Interruption", "px-captcha",
+                                        "Checking your browser before you access eBay", NULL};
+    if (title && (strstr(title, "Error Page") || strstr(title, "Security Measure") ||
+                  strstr(title, "Pardon Our Interruption")))
+        return true;
+    for (int i = 0; marks[i]; i++)
+        if (memmem(buf, len, marks[i], strlen(marks[i])))
+            return true;
+    return false;
+}
+
+int tg_parse_ebay_html(const char *buf, size_t len, const char *base_url, bool want_links,
+                       tg_parse_result *out)
+{
+    sax s;
+    htmlSAXHandler h;
+    htmlParserCtxtPtr ctxt = NULL;
+    int ret = tg_parse__begin(out, want_links ? TG_PARSE_EBAY_LISTINGS : TG_PARSE_EBAY_SOLD);
+    if (ret)
+        return ret;
+    if (len > TG_PARSE_MAX_INPUT)
+        return TG_ETOOBIG;
+    if (len > INT32_MAX)
+        return TG_ETOOBIG;
+    tg_parse_init();
+    memset(&s, 0, sizeof s);
+    s.r = out;
+    s.a = out->arena;
+    s.base = base_url;
+    s.want_links = want_links;
+    s.source = want_links ? TG_SRC_SITE : TG_SRC_EBAY_SOLD;
+    s.item_depth = -1;
+    s.listings.elem = sizeof(tg_parse_listing);
+    s.links.elem = sizeof(const char *);
+    tg_buf_init(&s.it.title, FIELD_CAP);
+    tg_buf_init(&s.it.price, FIELD_CAP);
+    tg_buf_init(&s.it.orig, FIELD_CAP);
+    tg_buf_init(&s.it.sold, FIELD_CAP);
+    tg_buf_init(&s.pagetitle, FIELD_CAP);
+
+    memset(&h, 0, sizeof h);
+    h.startElement = on_start;
+    h.endElement = on_end;
+    h.characters = on_text;
+    ctxt = htmlCreatePushParserCtxt(&h, &s, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
+    if (!ctxt) {
+        ret = TG_ENOMEM;
+        goto out_free;
+    }
+    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
+    /* feed in slices: bounded work per call, the same path a streamed body takes */
+    size_t off = 0;
+    const size_t slice = 256 * 1024;
+    while (off < len && !s.err) {
+        size_t k = len - off < slice ? len - off : slice;
+        htmlParseChunk(ctxt, buf + off, (int)k, 0);
+        off += k;
+    }
+    htmlParseChunk(ctxt, NULL, 0, 1);
+    if (s.item_depth >= 0 && !s.err)
+        finish_item(&s); /* truncated page: keep the last complete-enough item */
+    if (s.err) {
+        ret = s.err;
+        goto out_free;
+    }
+    out->listings = s.listings.data;
+    out->n_listings = s.listings.n;
+    out->links = s.links.data;
+    out->n_links = s.links.n;
+    out->layout = s.n_scard > s.n_sitem ? TG_LAYOUT_S_CARD
+                : s.n_sitem ? TG_LAYOUT_S_ITEM : TG_LAYOUT_NONE;
+    out->has_more = out->next != NULL;
+    if (out->n_listings == 0 && looks_blocked(buf, len, s.pagetitle.data)) {
+        out->blocked = true;
+        out->next = NULL;
+        out->has_more = false;
+        ret = TG_EBLOCKED;
+    } else {
+        ret = TG_OK;
+    }
+out_free:
+    if (ctxt) {
+        if (ctxt->myDoc)
+            xmlFreeDoc(ctxt->myDoc);
+        htmlFreeParserCtxt(ctxt);
+    }
+    item_free(&s.it);
+    tg_buf_free(&s.pagetitle);
+    return ret;
+}
