@@ -19,9 +19,9 @@ static const char usage_text[] =
     "       trendguard interventions report -c FILE [--world DIR | --truth FILE] [--seed N]\n"
     "                                       [--format csv|json]\n"
     "\n"
-    "run     decide today's (or day D's) interventions for the purchases of the last\n"
-    "        [interventions] window_h hours: risk >= email_offer_at -> email_offer,\n"
-    "        >= sms_at -> sms_reminder; opt-outs honoured; a control group\n"
+    "run     decide day D's interventions (default: the latest purchase day) for the\n"
+    "        purchases of the last [interventions] window_h hours: risk >=\n"
+    "        email_offer_at -> email_offer, >= sms_at -> sms_reminder; opt-outs honoured; a control group\n"
     "        (control_share, by pseudonymous customer) left untreated. Decisions go to\n"
     "        the store and, as CSV for the CRM, to --out (default stdout). Risk comes\n"
     "        from stored predictions, else --scores (CSV with order_id and risk or\n"
@@ -37,7 +37,8 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  -c, --config FILE   configuration (or $TRENDGUARD_CONFIG)\n"
-    "      --date D        the run's day, YYYY-MM-DD (default: today, UTC)\n"
+    "      --date D        the run's day, YYYY-MM-DD (default: the day of the latest\n"
+    "                      purchase in the store)\n"
     "      --from D --to D run every day from D to D inclusive\n"
     "      --scores CSV    risk per order when the store has no prediction\n"
     "      --optout FILE   opt-out list (customer or order ids, one a line);\n"
@@ -65,6 +66,14 @@ static int do_run(const tg_config *cfg, int32_t from, int32_t to, const char *sc
     if (rc)
         return tg_cli_fail("interventions", rc, "%s: cannot open the store: %s",
                            cfg->store_path, tg_strerror(rc));
+    if (from == INT32_MIN) {
+        if ((rc = tg_interventions_last_day(s, &from))) {
+            ex = tg_cli_fail("interventions", rc, "no orders in the store: nothing to do (%s)",
+                             tg_strerror(rc));
+            goto out;
+        }
+        to = from;
+    }
     if (!(csv = tg_cli_open_out("interventions", outp))) {
         ex = TG_EX_CANTCREAT;
         goto out;
@@ -304,7 +313,7 @@ int tg_cmd_interventions(int argc, char **argv)
             }
             d1 = d0;
         } else {
-            d0 = d1 = tg_day_of(tg_now());
+            d0 = d1 = INT32_MIN; /* the latest purchase day, found once the store is open */
         }
         if ((ex = tg_cli_load_config("interventions", cpath, &cfg)))
             goto out_nocfg;

@@ -538,6 +538,31 @@ out:
     return rc;
 }
 
+static int on_last(const tg_order *o, void *vctx)
+{
+    int64_t *t = vctx;
+    if (o->purchase_time > *t)
+        *t = o->purchase_time;
+    return 0;
+}
+
+int tg_interventions_last_day(tg_store *s, int32_t *day)
+{
+    tg_store_read *r;
+    int64_t t = INT64_MIN;
+    int rc = tg_store_read_begin(s, &r);
+    if (rc)
+        return rc;
+    rc = tg_store_iter_orders(r, on_last, &t);
+    tg_store_read_end(&r);
+    if (rc < 0)
+        return rc;
+    if (t == INT64_MIN)
+        return TG_ENOTFOUND;
+    *day = tg_day_of(t);
+    return TG_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The report. */
 

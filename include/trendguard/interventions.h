@@ -66,6 +66,9 @@ typedef struct tg_interventions_stats {
 int tg_interventions_run(tg_store *s, const tg_config *cfg, const tg_interventions_opts *opts,
                          tg_interventions_stats *st, char *err, size_t errlen);
 
+/* The day of the latest purchase in the store (the default run day). TG_ENOTFOUND. */
+int tg_interventions_last_day(tg_store *s, int32_t *day);
+
 /* The control-group rule: true when the pseudonym's hash falls below share. */
 bool tg_interventions_in_control(const uint8_t customer[32], double share);
 
