@@ -214,11 +214,19 @@ int tg_store_csv_next(tg_store_csv *c)
                     if (b == '"')
                         fail(&st, TG_EDATA, "quote inside an unquoted field");
                     add_byte(c, &st, b);
-                    if (c->ipos < c->ilen) { /* fast path within the buffer */
-                        b = c->in[c->ipos++];
-                    } else {
-                        b = getb(c);
+                    /* fast path: copy the run of ordinary bytes in one append */
+                    size_t i = c->ipos;
+                    while (i < c->ilen) {
+                        unsigned char ch = c->in[i];
+                        if (ch == ',' || ch == '\n' || ch == '\r' || ch == '"' || ch == 0)
+                            break;
+                        i++;
                     }
+                    if (i > c->ipos && !st.err &&
+                        tg_buf_add(&c->rec, c->in + c->ipos, i - c->ipos))
+                        fail(&st, TG_ETOOBIG, "record too long");
+                    c->ipos = i;
+                    b = getb(c);
                 }
             }
             if (b == -2)
