@@ -21,6 +21,7 @@ static void help(FILE *out)
             "      poshmark-item (poshmark-post), poshmark-search (poshmark-posts), auto (default)\n"
             "  --as KIND     the kind (same as the positional KIND)\n"
             "  --base URL    resolve relative links of HTML pages against URL\n"
+            "                (default for eBay pages: https://www.ebay.com/)\n"
             "  --links       also print {\"link\": URL} for every <a href> (ebay-listings)\n"
             "  --out FILE    write to FILE instead of stdout\n"
             "Videos: {\"id\", \"create_time\", \"username\", \"description\", \"region\", \"hashtags\",\n"
@@ -28,7 +29,8 @@ static void help(FILE *out)
             "Listings: {\"source\", \"id\", \"title\", \"price\", \"price_high\" (ranges only),\n"
             "         \"original_price\" (when shown), \"currency\", \"status\", \"sold_at\" (when\n"
             "         known, YYYY-MM-DD), \"url\", ...source extras}\n"
-            "Exit: 0 ok, 65 block page or unparsable input, 66/74 cannot read FILE.\n");
+            "Exit: 0 ok, 65 block page, API error object or unparsable input,\n"
+            "      66/74 cannot read FILE.\n");
 }
 
 static int read_file(const char *path, tg_buf *b)
@@ -125,6 +127,8 @@ int tg_cmd_parse(int argc, char **argv)
     if (links && kind == TG_PARSE_EBAY_SOLD)
         kind = TG_PARSE_EBAY_LISTINGS;
 
+    if (!base && (kind == TG_PARSE_EBAY_SOLD || kind == TG_PARSE_AUTO))
+        base = "https://www.ebay.com/"; /* saved eBay pages carry site-relative links */
     tg_buf b;
     tg_buf_init(&b, TG_PARSE_MAX_INPUT + 1);
     int err = read_file(path, &b);
@@ -224,6 +228,11 @@ int tg_cmd_parse(int argc, char **argv)
         fprintf(stderr, "trendguard parse: %s: blocked page (%s)\n", path,
                 tg_strerror(TG_EBLOCKED));
         rc = tg_exit_code(TG_EBLOCKED);
+    }
+    if (r.api_err != TG_APIERR_NONE && !rc) {
+        fprintf(stderr, "trendguard parse: %s: API error %s: %s\n", path,
+                r.error_code ? r.error_code : "?", r.error_message ? r.error_message : "");
+        rc = tg_exit_code(TG_EDATA);
     }
     tg_parse_result_free(&r);
     return rc;

@@ -19,7 +19,8 @@
 
 #define TG_URL_MAX 8192
 
-/* Resolve ref against base (RFC 3986 section 5.2, dot segments removed).
+/* Resolve ref against base (RFC 3986 section 5.2, dot segments removed; the
+ * fragment is dropped: it never changes what a server returns).
  * Returns TG_OK, TG_EDATA (not http(s) or unparsable) or TG_ENOMEM. */
 int tg_url_resolve(const char *base, const char *ref, char **out);
 /* Canonical form of an absolute http(s) URL (see above). */
