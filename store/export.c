@@ -246,7 +246,11 @@ static char *two(char *p, unsigned v)
 /* "YYYY-MM-DD" (10) or "YYYY-MM-DDTHH:MM:SSZ" (20) into p. */
 static size_t fmt_time(char *p, int64_t t, bool with_time)
 {
-    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    if (t < -(INT64_C(1) << 50) || t > (INT64_C(1) << 50))
+        return (size_t)snprintf(p, 24, "%lld", (long long)t);
+    int64_t day = t / 86400;
+    if (t % 86400 < 0)
+        day--;
     int64_t sec = t - day * 86400;
     int y;
     unsigned m, d;
@@ -347,7 +351,9 @@ static int series_cb(const tg_hashtag_day *d, void *c)
 
 static int32_t day_clamp(int64_t t)
 {
-    int64_t d = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t d = t / 86400; /* floor division without negating t (INT64_MIN) */
+    if (t % 86400 < 0)
+        d--;
     return d < INT32_MIN ? INT32_MIN : d > INT32_MAX ? INT32_MAX : (int32_t)d;
 }
 
