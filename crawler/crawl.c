@@ -167,6 +167,7 @@ struct tg_crawl {
     size_t nready;
     keyset leased;
     keyset round_done;
+    keyset touched;      /* --once: items leased in this run (their retries belong to it) */
     bool dirty;          /* the frontier changed since the last scan */
     uint64_t next_due;   /* earliest un-leased future item (ms), 0 unknown */
     int parsing;
@@ -830,6 +831,8 @@ static int scan_cb(const tg_item *it, void *ctx)
     if (c->paused_until[si] > tg_now())
         return 0;
     if (it->due_ms > s->now) {
+        if (c->opts.once && !ks_has(&c->touched, it->key))
+            return 0; /* not part of this round: keep looking for one that is */
         c->next_due = it->due_ms;
         return 1;
     }
@@ -843,7 +846,8 @@ static int scan_cb(const tg_item *it, void *ctx)
     j->item = *it;
     j->item.key = tg_strdup(it->key);
     j->item.state = tg_strdup(it->state);
-    if (!j->item.key || !j->item.state || ks_add(&c->leased, it->key)) {
+    if (!j->item.key || !j->item.state || ks_add(&c->leased, it->key) ||
+        (c->opts.once && ks_add(&c->touched, it->key))) {
         job_free(j);
         return TG_ENOMEM;
     }
@@ -946,6 +950,7 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
         int rc = c->src[si]->token_parse(c, res, &tok, &exp);
         if (rc == TG_OK) {
             tg_free(t->value);
+            t->fails = 0;
             t->value = tok;
             t->expires = tg_now() + (exp > 0 ? exp : 3600);
             tg_info("crawl", "%s: new access token (expires in %llds)", c->src[si]->name,
@@ -959,11 +964,17 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
         tg_warn("crawl", "%s: token request failed: %s (%s)", c->src[si]->name,
                 tg_crawl_errclass_name(res->ec), res->errmsg);
         c->st.errors[res->ec ? res->ec : TG_EC_AUTH]++;
+        t->fails++;
         if (res->ec == TG_EC_AUTH) {
             tg_error("crawl", "%s: credentials refused; source paused", c->src[si]->name);
             c->paused_until[si] = INT64_MAX;
+        } else if (c->opts.once && t->fails > c->cfg->retry_max) {
+            tg_error("crawl", "%s: no token after %d attempts; source skipped this round",
+                     c->src[si]->name, t->fails);
+            c->paused_until[si] = INT64_MAX;
         } else {
-            c->paused_until[si] = tg_now() + 2;
+            double d = ldexp(1.0, t->fails > 12 ? 12 : t->fails);
+            c->paused_until[si] = tg_now() + (int64_t)(d < c->cfg->backoff_cap_s ? d : c->cfg->backoff_cap_s);
         }
     }
     tg_fetch__req_free(&sr->req);
@@ -1389,8 +1400,11 @@ static void pump(tg_crawl *c)
     flush(c, !tg_fetch__inflight(c->fetch) && !c->parsing);
 
     if (c->opts.once && idle(c)) {
+        bool waiting = false; /* a source still waiting for its first token/clock */
+        for (int i = 0; i < c->nsrc; i++)
+            waiting |= !c->seeded[i] && c->paused_until[i] != INT64_MAX;
         scan(c);
-        if (!c->nready && !c->next_due) {
+        if (!c->nready && !c->next_due && !waiting) {
             tg_info("crawl", "round done");
             c->stopping = true;
             pump(c);
@@ -1729,6 +1743,7 @@ out:
         tg_free(c->tok[i].value);
     ks_free(&c->leased);
     ks_free(&c->round_done);
+    ks_free(&c->touched);
     free_scope(c);
     tg_polite__free(&c->polite);
     tg_catalog__free(&c->cat);

@@ -300,6 +300,7 @@ typedef struct tg_token {
     int64_t expires;  /* local time */
     bool fetching;
     int refreshes;    /* refreshes after a 401 since the last success */
+    int fails;        /* token requests failed in a row */
 } tg_token;
 
 /* A fetch being prepared for an item. */
