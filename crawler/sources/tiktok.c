@@ -139,6 +139,27 @@ out:
     return rc;
 }
 
+static bool tracked(tg_crawl *c, const char *tag)
+{
+    const tg_catalog *cat = tg_crawl__catalog(c);
+    for (size_t i = 0; i < cat->nhashtags; i++)
+        if (strcmp(cat->hashtags[i], tag) == 0)
+            return true;
+    return false;
+}
+
+static int add_tagday(tg_result *r, const char *tag)
+{
+    int32_t day = tg_day_of(r->obs_t);
+    for (size_t i = 0; i < r->tagdays.n; i++)
+        if (r->tagdays.v[i].day == day && strcmp(r->tagdays.v[i].hashtag, tag) == 0)
+            return TG_OK;
+    tg_tagday td = {tg_arena__strdup(&r->a, tag), day};
+    if (!td.hashtag)
+        return TG_ENOMEM;
+    return TG_VEC_PUSH(r->tagdays, td);
+}
+
 static void tt_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
 {
     const tg_config *cfg = tg_crawl__cfg(c);
@@ -204,11 +225,15 @@ static void tt_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
             TG_VEC_PUSH(r->videos, v) || TG_VEC_PUSH(r->snaps, s))
             goto oom;
     }
-    {
-        tg_tagday td = {tg_arena__strdup(&r->a, tag), tg_day_of(r->obs_t)};
-        if (!td.hashtag || TG_VEC_PUSH(r->tagdays, td))
-            goto oom;
-    }
+    /* the observed day of every tracked hashtag these videos carry: a video
+     * found through one hashtag counts in the others' aggregates too, so
+     * the final aggregates do not depend on the order pages arrived in */
+    if (add_tagday(r, tag))
+        goto oom;
+    for (size_t i = 0; i < pr.n_videos; i++)
+        for (size_t k = 0; k < pr.videos[i].n_hashtags; k++)
+            if (tracked(c, pr.videos[i].hashtags[k]) && add_tagday(r, pr.videos[i].hashtags[k]))
+                goto oom;
     int32_t today = tg_day_of(tg_crawl__src_now(c));
     if (pr.has_more && pr.n_videos > 0 && pr.cursor > 0 && pr.search_id && *pr.search_id &&
         strlen(pr.search_id) < 120) {
