@@ -293,7 +293,7 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
                           "The API rate limit was exceeded. Try again after the daily quota "
                           "resets at 00:00 UTC.");
     }
-    if (rq->fault < rq->fault_rate * 0.9)
+    if (rq->fault < rq->fault_rate)
         return error_json(rq, rs, 500, "internal_error",
                           "Something went wrong. Please try again later.");
     unsigned fields;
