@@ -66,7 +66,8 @@ tg_parse_kind tg_parse_detect(const char *buf, size_t len)
                                                                       : TG_PARSE_POSHMARK_ITEM;
         if (memmem(buf, head, "\"videos\"", 8) || memmem(buf, head, "\"video_id\"", 10) ||
             memmem(buf, head, "\"itemList\"", 10) || memmem(buf, head, "\"search_id\"", 11) ||
-            memmem(buf, head, "\"log_id\"", 8))
+            memmem(buf, head, "\"log_id\"", 8) || memmem(buf, head, "\"createTime\"", 12) ||
+            memmem(buf, head, "\"playCount\"", 11))
             return TG_PARSE_TIKTOK_QUERY;
         return TG_PARSE_AUTO;
     }
