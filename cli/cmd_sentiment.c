@@ -17,7 +17,8 @@ static void help(FILE *out)
             "usage: trendguard sentiment eval FILE [--format text|json] [-c CONFIG]\n"
             "       trendguard sentiment score TEXT... [--format text|json] [-c CONFIG]\n\n"
             "eval   score a tab-separated file of sentence<TAB>label (label 0 or 1) and print\n"
-            "       the accuracy (a sentence is positive when its score is >= 0)\n"
+            "       the accuracy (a sentence is positive when its score is > 0; neutral\n"
+            "       counts as negative)\n"
             "score  print the compound score in [-1, 1] of TEXT\n"
             "-c     use [model] sentiment_lexicon (a VADER-format file) instead of the\n"
             "       built-in lexicon\n");
@@ -54,7 +55,7 @@ static int eval_file(const tg_sentiment *s, const char *path, tg_fmt fmt)
             continue;
         }
         double sc = tg_sentiment_score(s, line);
-        int pred = sc >= 0 ? 1 : 0;
+        int pred = sc > 0 ? 1 : 0;
         n++;
         ok += (pred == label);
     }

@@ -20,6 +20,7 @@
 #define WORD_MAX 32
 #define MAX_TOKENS 4096
 #define LEXFILE_MAX_LINE 4096
+#define BARE_NEGATION (-1.0)
 
 typedef struct entry {
     char w[WORD_MAX];
@@ -47,6 +48,8 @@ static const char *const boosters[] = {"very", "really", "so", "extremely", "abs
                                        "completely", "utterly", "most", "too", "quite",
                                        "especially", "seriously", "definitely", "such",
                                        "thoroughly", "deeply", "real", NULL};
+/* Negating these keeps them negative ("don't waste your money"). */
+static const char *const unflippable[] = {"waste", "wasted", "wasting", "fooled", NULL};
 static const char *const dampeners[] = {"slightly", "somewhat", "kinda", "kind", "sort",
                                         "barely", "little", "bit", "marginally", "fairly",
                                         "almost", "partly", NULL};
@@ -239,6 +242,7 @@ static bool valence_of(const tg_sentiment *s, const char *w, float *v)
 typedef struct token {
     char w[WORD_MAX];
     bool caps; /* all upper case, >= 2 letters */
+    bool seen; /* within the window before a lexicon word */
 } token;
 
 double tg_sentiment_score(const tg_sentiment *s, const char *text)
@@ -282,6 +286,7 @@ double tg_sentiment_score_n(const tg_sentiment *s, const char *text, size_t len)
         if (j == 0)
             continue;
         t->caps = let >= 2 && upp == let;
+        t->seen = false;
         nt++;
     }
     bool mixed = lowers > 0;
@@ -307,6 +312,7 @@ double tg_sentiment_score_n(const tg_sentiment *s, const char *text, size_t len)
         bool neg = false;
         for (size_t d = 1; d <= 3 && d <= k; d++) {
             const char *p = tok[k - d].w;
+            tok[k - d].seen = true;
             double decay = d == 1 ? 1.0 : d == 2 ? 0.95 : 0.9;
             if (in_list(boosters, p))
                 x += sign * 0.293 * decay;
@@ -317,12 +323,21 @@ double tg_sentiment_score_n(const tg_sentiment *s, const char *text, size_t len)
             if (strcmp(p, "but") == 0)
                 break;
         }
-        if (neg)
+        /* "couldn't be happier": a negated comparative is praise */
+        size_t wl = strlen(tok[k].w);
+        bool comparative = (wl > 3 && strcmp(tok[k].w + wl - 2, "er") == 0) ||
+                           (k > 0 && strcmp(tok[k - 1].w, "more") == 0);
+        if (neg && !(comparative && x > 0) && !in_list(unflippable, tok[k].w))
             x *= -0.74;
         if (but != SIZE_MAX)
             x *= k < but ? 0.5 : k > but ? 1.5 : 1.0;
         sum += x;
     }
+    /* A negation that governs no lexicon word ("doesn't work", "does not
+     * hold a charge") is a complaint in review text. */
+    for (size_t k = 0; k < nt; k++)
+        if (!tok[k].seen && in_list(negators, tok[k].w))
+            sum += BARE_NEGATION * (but != SIZE_MAX && k > but ? 1.5 : 1.0);
     if (bangs > 4)
         bangs = 4;
     if (sum > 0)

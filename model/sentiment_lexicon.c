@@ -26,19 +26,19 @@ static const tg_model__lexgroup groups[] = {
           "satisfied satisfying satisfies works worked working handy useful effective "
           "enjoy enjoys like liked likes fan fans warm attentive courteous generous "
           "affordable reasonable bargain recommended authentic crisp crispy tender juicy "
-          "professional polite fair right interesting entertaining decent quality "
-          "gem treat better perfect convenient intuitive sharp bright clear loud "
+          "professional polite fair right interesting entertaining decent "
+          "gem treat better rocks rock excels excel adorable perfect convenient intuitive sharp bright clear loud "
           "durable fits fit compact light lightweight classic memorable win winner "
           "superior smooth sweet refreshing welcoming knowledgeable efficient value "
           "thanks thank excited exciting incredible stylish accurate responsive "
           "strong wise honest genuine unique creative original rich cozy relaxing"},
     {1.0, "ok okay decent adequate acceptable alright reasonable simple plenty "
-          "recommend fine hot free pretty real true hope"},
-    {-1.0, "slow small average mediocre meh ordinary plain bland basic long loud "
+          "recommend fine free pretty true hope work"},
+    {-1.0, "forever forget drawback slow average mediocre meh ordinary plain bland basic long loud "
            "expensive pricey overpriced difficult hard odd strange weird noisy cold "
            "lacking lacks lack limited missing wait waited waiting confusing confused "
            "unfortunately sadly problem problems issue issues"},
-    {-2.0, "bad poor poorly disappointing disappointed disappointment boring bored dull "
+    {-2.0, "bad poor poorly disappoint disappointing disappointed disappointment boring bored dull "
            "waste wasted wasting unhappy sad annoying annoyed annoyance rude unfriendly "
            "cheap cheaply flimsy broke broken breaks break cracked defective faulty "
            "fails failed failure fail useless worthless unreliable uncomfortable weak "
@@ -53,7 +53,7 @@ static const tg_model__lexgroup groups[] = {
            "worse overrated underwhelming predictable forgettable clumsy cheesy "
            "dead died dies drop dropped dropping lost lose loses losing poorer "
            "inadequate insult insulting mediocre questionable unusable flawed "
-           "lousy scratched scratches leak leaks leaking static hype hyped"},
+           "lousy flaw flaws misleading abhor embarrassing embarrassed whine breakage scratched scratches leak leaks leaking static hype hyped"},
     {-3.0, "terrible horrible awful dreadful disgusting gross nasty pathetic "
            "worst hideous atrocious abysmal appalling unbearable unwatchable "
            "inedible rubbish ridiculous outrageous furious angry disgusted "
