@@ -79,7 +79,9 @@ void tg_bots_score(tg_bot_evidence *e);
 
 /*
  * Read every hashtag's days (and its videos' latest snapshots) from the
- * store at path, score them, and (unless dry_run) write tg_trend records.
+ * store at path, score them, and (unless dry_run) write tg_trend records and
+ * each hashtag-day's point-in-time bot_score (from that day's aggregates and
+ * the days before it only).
  * *out (tg_malloc'd array, tg_bots_evidence_free) and *n receive the
  * evidence; out may be NULL. Returns TG_OK or a store error.
  */
@@ -94,9 +96,9 @@ typedef struct tg_prf {
 
 /*
  * Read a "hashtag,is_bot" CSV (header optional; is_bot 0/1/true/false) and
- * compare: filter = e[i].is_bot, seed = e[i].seed_flag. Hashtags absent from
- * the truth file are ignored; truth hashtags absent from e count as not
- * flagged. Returns TG_OK, TG_EIO or TG_EDATA.
+ * compare: filter = e[i].is_bot, seed = e[i].seed_flag. Only hashtags present
+ * in both are counted (a hashtag the store never saw has no evidence for
+ * either rule). Returns TG_OK, TG_EIO or TG_EDATA (a malformed line).
  */
 int tg_bots_evaluate(const char *truth_path, const tg_bot_evidence *e, size_t n,
                      tg_prf *filter, tg_prf *seed);
