@@ -15,7 +15,7 @@ ifneq ($(SANITIZE),)
 BUILD := build/san
 endif
 
-PKGS := libuv libcurl libxml-2.0 libpcre2-8 lmdb jansson inih libmicrohttpd hiredis libcrypto xgboost
+PKGS := libuv libcurl libxml-2.0 libpcre2-8 lmdb jansson inih libmicrohttpd hiredis libcrypto xgboost zlib
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -fno-common -Wno-format-nonliteral

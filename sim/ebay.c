@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #define SOLD_PER_PAGE 60
 
@@ -438,6 +439,35 @@ static int scard(tg_buf *b, const tg_sim__req *rq, const tg_sim__listing *l, int
     return rc;
 }
 
+/* gzip of in (level 6) into a new cache entry under key; NULL on failure. */
+static tg_sim__blob *gzip_put(tg_sim_server *s, uint64_t key, const char *in, size_t n)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = tg_malloc(cap);
+    tg_sim__blob *b = NULL;
+    if (out) {
+        z.next_in = (Bytef *)(uintptr_t)in;
+        z.avail_in = (uInt)n;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        if (deflate(&z, Z_FINISH) == Z_STREAM_END)
+            b = tg_sim__cache_put(s, key, (const char *)out, z.total_out);
+    }
+    deflateEnd(&z);
+    tg_free(out);
+    return b;
+}
+
+static bool wants_gzip(const tg_sim__req *rq)
+{
+    const char *ae = tg_sim__header(rq, "Accept-Encoding");
+    return ae && strstr(ae, "gzip");
+}
+
 int tg_sim__ebay_sold(const tg_sim__req *rq, tg_sim__resp *rs)
 {
     const tg_sim_world *w = rq->w;
@@ -467,11 +497,26 @@ int tg_sim__ebay_sold(const tg_sim__req *rq, tg_sim__resp *rs)
         first = lo;
         n = p->nebay - lo;
     }
+    /* The page depends only on these: serve it from the cache when nothing sold since. */
+    uint64_t kv[5] = {(uint64_t)pi, (uint64_t)pg, (uint64_t)first, tg_hash64(q, strlen(q)),
+                      tg_hash64(rq->host, strlen(rq->host))};
+    uint64_t key = tg_hash64(kv, sizeof kv);
+    bool gz = wants_gzip(rq);
+    rs->hdr_name = "Vary";
+    rs->hdr_value = "Accept-Encoding";
+    if (gz && (rs->blob = tg_sim__cache_get(rq->srv, key ^ 1))) {
+        rs->hdr_name = "Content-Encoding";
+        rs->hdr_value = "gzip";
+        return TG_OK;
+    }
+    if (!gz && (rs->blob = tg_sim__cache_get(rq->srv, key)))
+        return TG_OK;
     bool card = pg % 2 == 0;
     int32_t from = (int32_t)((pg - 1) * SOLD_PER_PAGE);
     int32_t to = from + SOLD_PER_PAGE < n ? from + SOLD_PER_PAGE : n;
     tg_buf *b = &rs->body;
-    int rc = TG_SIM__PUTL(b, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>");
+    int rc = tg_sim__reserve(b, 4096 + (size_t)(to > from ? to - from : 0) * 2048);
+    rc = rc ? rc : TG_SIM__PUTL(b, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>");
     rc = rc ? rc : tg_sim__puth(b, q);
     rc = rc ? rc : TG_SIM__PUTL(b, " for sale | eBay</title><meta name=viewport content=\"width=device-width\">"
                                    "<script>window.SRP=window.SRP||{};</script></head><body class=\"s-page "
@@ -515,5 +560,15 @@ int tg_sim__ebay_sold(const tg_sim__req *rq, tg_sim__resp *rs)
                                         "search page\"></a>",
                                      pg + 1);
     }
-    return rc ? rc : TG_SIM__PUTL(b, "</nav></div></body></html>");
+    rc = rc ? rc : TG_SIM__PUTL(b, "</nav></div></body></html>");
+    if (rc != TG_OK)
+        return rc;
+    if (gz && (rs->blob = gzip_put(rq->srv, key ^ 1, b->data, b->len))) {
+        rs->hdr_name = "Content-Encoding";
+        rs->hdr_value = "gzip";
+        tg_buf_reset(b);
+    } else if (!gz && (rs->blob = tg_sim__cache_put(rq->srv, key, b->data, b->len))) {
+        tg_buf_reset(b);
+    }
+    return TG_OK;
 }

@@ -21,6 +21,22 @@ int tg_sim__put(tg_buf *b, const char *s, size_t n)
     return tg_buf_add(b, s, n);
 }
 
+int tg_sim__reserve(tg_buf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->alloc)
+        return TG_OK;
+    if (b->len + n > b->cap)
+        return TG_ETOOBIG;
+    char *d = tg_realloc(b->data, b->len + n + 1);
+    if (!d)
+        return TG_ENOMEM;
+    if (!b->data)
+        d[0] = 0;
+    b->data = d;
+    b->alloc = b->len + n + 1;
+    return TG_OK;
+}
+
 int tg_sim__puts(tg_buf *b, const char *s) { return tg_sim__put(b, s, strlen(s)); }
 
 int tg_sim__putu(tg_buf *b, uint64_t v)

@@ -32,6 +32,12 @@
 #include <unistd.h>
 
 #define BODY_CAP (256 * 1024)
+#define CACHE_SLOTS 4096
+
+typedef struct cache_slot {
+    uint64_t key;
+    tg_sim__blob *blob;
+} cache_slot;
 
 struct tg_sim_server {
     const tg_sim_world *w;
@@ -49,6 +55,8 @@ struct tg_sim_server {
     atomic_ulong responses;
     int32_t *posh_by_hex;
     int32_t nposh;
+    pthread_mutex_t cache_mu;
+    cache_slot *cache;
 };
 
 static _Thread_local tg_rng tl_rng;
@@ -249,6 +257,45 @@ int32_t tg_sim__posh_find(const tg_sim_server *s, const char *hex)
     return -1;
 }
 
+void tg_sim__blob_release(void *p)
+{
+    tg_sim__blob *b = p;
+    if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        tg_free(b);
+}
+
+tg_sim__blob *tg_sim__cache_get(tg_sim_server *s, uint64_t key)
+{
+    cache_slot *sl = &s->cache[key % CACHE_SLOTS];
+    tg_sim__blob *b = NULL;
+    pthread_mutex_lock(&s->cache_mu);
+    if (sl->blob && sl->key == key) {
+        b = sl->blob;
+        __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+    }
+    pthread_mutex_unlock(&s->cache_mu);
+    return b;
+}
+
+tg_sim__blob *tg_sim__cache_put(tg_sim_server *s, uint64_t key, const char *data, size_t len)
+{
+    tg_sim__blob *b = tg_malloc(sizeof *b + len + 1);
+    if (!b)
+        return NULL;
+    b->refs = 2; /* the cache's and the caller's */
+    b->len = len;
+    memcpy(b->data, data, len);
+    b->data[len] = 0;
+    cache_slot *sl = &s->cache[key % CACHE_SLOTS];
+    pthread_mutex_lock(&s->cache_mu);
+    tg_sim__blob *old = sl->blob;
+    sl->key = key;
+    sl->blob = b;
+    pthread_mutex_unlock(&s->cache_mu);
+    tg_sim__blob_release(old);
+    return b;
+}
+
 /* ------------------------------------------------------------------------ */
 
 static const char robots_txt[] =
@@ -324,6 +371,8 @@ typedef struct conn_ctx {
     bool too_big;
 } conn_ctx;
 
+static conn_ctx no_body_marker; /* *con_cls of requests without a body */
+
 static void log_request(tg_sim_server *s, const tg_sim__req *rq, int status,
                         struct MHD_Connection *c)
 {
@@ -365,7 +414,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     tg_sim_server *s = cls;
     bool has_body = strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0;
     conn_ctx *cc = *con_cls;
-    if (has_body) {
+    if (!has_body) {
+        /* Answer on the second call: a response queued before the request is fully
+         * read makes libmicrohttpd close the connection (no keep-alive). */
+        if (!cc) {
+            *con_cls = &no_body_marker;
+            return MHD_YES;
+        }
+        cc = NULL;
+    } else {
         if (!cc) {
             cc = tg_calloc(1, sizeof *cc);
             if (!cc)
@@ -417,7 +474,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     size_t len = rs.body.len;
     char *data = tg_buf_detach(&rs.body);
     struct MHD_Response *r;
-    if (data)
+    if (rs.blob) {
+        tg_free(data);
+        data = NULL;
+        r = MHD_create_response_from_buffer_with_free_callback_cls(
+            rs.blob->len, rs.blob->data, tg_sim__blob_release, rs.blob);
+        if (!r)
+            tg_sim__blob_release(rs.blob);
+    } else if (data)
         r = MHD_create_response_from_buffer_with_free_callback(len, data, tg_free);
     else
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -447,7 +511,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     conn_ctx *cc = *con_cls;
-    if (cc) {
+    if (cc && cc != &no_body_marker) {
         tg_buf_free(&cc->body);
         tg_free(cc);
         *con_cls = NULL;
@@ -475,6 +539,10 @@ int tg_sim_server_start(const tg_sim_server_opts *o, const tg_sim_world *w, tg_s
     s->o = *o;
     s->o.log_path = NULL;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->cache_mu, NULL);
+    s->cache = tg_calloc(CACHE_SLOTS, sizeof *s->cache);
+    if (!s->cache)
+        goto fail;
     s->quota_day = INT64_MIN;
     if ((o->tiktok_key && !(s->tiktok_key = tg_strdup(o->tiktok_key))) ||
         (o->tiktok_secret && !(s->tiktok_secret = tg_strdup(o->tiktok_secret))))
@@ -548,6 +616,10 @@ void tg_sim_server_stop(tg_sim_server **ps)
     if (s->log)
         fclose(s->log);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->cache_mu);
+    for (int i = 0; s->cache && i < CACHE_SLOTS; i++)
+        tg_sim__blob_release(s->cache[i].blob);
+    tg_free(s->cache);
     tg_free(s->posh_by_hex);
     tg_free(s->tiktok_key);
     tg_free(s->tiktok_secret);

@@ -46,7 +46,11 @@ typedef struct tg_sim__video {
     uint8_t bot;
     uint8_t region;     /* index into tg_sim__regions */
     uint8_t desc_tpl;   /* description template */
-    char *frag_desc;    /* pre-rendered "video_description":"..." value (JSON string) */
+    char *frag_desc;    /* pre-rendered video_description value (a JSON string) */
+    char *frag_pre;     /* pre-rendered {"id":..,"video_description":..,"create_time":..,
+                         * "region_code":"..", of the default field set */
+    char *frag_post;    /* "hashtag_names":[..],"username":".."} of the default set */
+    uint16_t pre_len, post_len;
 } tg_sim__video;
 
 enum { TG_SIM__EBAY = 0, TG_SIM__POSH = 1 };
@@ -162,6 +166,8 @@ char *tg_sim__pacific_time(int64_t t, char *buf, size_t n);
 
 /* Fast appenders for rendering (no printf on hot paths). */
 int tg_sim__put(tg_buf *b, const char *s, size_t n);
+/* Make room for n more bytes up front (fewer reallocations on big responses). */
+int tg_sim__reserve(tg_buf *b, size_t n);
 #define TG_SIM__PUTL(b, lit) tg_sim__put((b), (lit), sizeof(lit) - 1)
 int tg_sim__puts(tg_buf *b, const char *s);
 int tg_sim__putu(tg_buf *b, uint64_t v);
@@ -193,7 +199,15 @@ typedef struct tg_sim__req {
     const char *host;    /* Host header or "127.0.0.1:PORT" */
 } tg_sim__req;
 
+/* A rendered body shared by many responses; freed when the last one is sent. */
+typedef struct tg_sim__blob {
+    long refs; /* atomic */
+    size_t len;
+    char data[];
+} tg_sim__blob;
+
 typedef struct tg_sim__resp {
+    tg_sim__blob *blob; /* when set, the body is this blob (one reference) */
     int status;
     const char *ctype;
     tg_buf body;
@@ -217,6 +231,15 @@ void tg_sim__tiktok_creds(const tg_sim_server *s, const char **key, const char *
 double tg_sim__token_ttl(const tg_sim_server *s);
 /* Poshmark listing by 24-hex id, -1 when unknown. */
 int32_t tg_sim__posh_find(const tg_sim_server *s, const char *hex);
+
+/*
+ * Response cache for pages that only change when the world's visible state
+ * does (the sold-listing pages): key is a 64-bit hash of everything the page
+ * depends on. get returns a new reference or NULL; put stores buf's bytes.
+ */
+tg_sim__blob *tg_sim__cache_get(tg_sim_server *s, uint64_t key);
+tg_sim__blob *tg_sim__cache_put(tg_sim_server *s, uint64_t key, const char *data, size_t len);
+void tg_sim__blob_release(void *blob);
 
 /* Renderers; each fills resp (status, content type, body). */
 int tg_sim__tiktok_token(const tg_sim__req *rq, tg_sim__resp *rs);

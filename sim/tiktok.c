@@ -36,6 +36,9 @@ enum {
     F_EFFECT = 1 << 12,
 };
 
+#define F_DEFAULT                                                                                  \
+    (F_ID | F_DESC | F_CREATE | F_REGION | F_SHARE | F_VIEW | F_LIKE | F_COMMENT | F_TAGS | F_USER)
+
 static const struct {
     const char *name;
     unsigned bit;
@@ -123,8 +126,7 @@ static int parse_date(const char *s, int64_t *out)
 static int parse_fields(const char *s, unsigned *out)
 {
     if (!s || !*s) {
-        *out = F_ID | F_DESC | F_CREATE | F_REGION | F_SHARE | F_VIEW | F_LIKE | F_COMMENT |
-               F_TAGS | F_USER;
+        *out = F_DEFAULT;
         return 0;
     }
     unsigned f = 0;
@@ -173,6 +175,18 @@ static int render_video(const tg_sim_world *w, const tg_sim__video *v, unsigned 
 {
     uint64_t views, likes, comments, shares;
     tg_sim__video_counts(v, now, &views, &likes, &comments, &shares);
+    if (f == F_DEFAULT) { /* the common case: static parts were rendered at start */
+        int rc = tg_sim__put(b, v->frag_pre, v->pre_len);
+        rc = rc ? rc : TG_SIM__PUTL(b, "\"share_count\":");
+        rc = rc ? rc : tg_sim__putu(b, shares);
+        rc = rc ? rc : TG_SIM__PUTL(b, ",\"view_count\":");
+        rc = rc ? rc : tg_sim__putu(b, views);
+        rc = rc ? rc : TG_SIM__PUTL(b, ",\"like_count\":");
+        rc = rc ? rc : tg_sim__putu(b, likes);
+        rc = rc ? rc : TG_SIM__PUTL(b, ",\"comment_count\":");
+        rc = rc ? rc : tg_sim__putu(b, comments);
+        return rc ? rc : tg_sim__put(b, v->frag_post, v->post_len);
+    }
     int rc = TG_SIM__PUTL(b, "{");
     bool first = true;
 #define SEP()                                                                                      \
@@ -448,7 +462,8 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
     rs->status = 200;
     rs->ctype = "application/json";
     tg_buf *b = &rs->body;
-    rc = TG_SIM__PUTL(b, "{\"data\":{\"videos\":[");
+    rc = tg_sim__reserve(b, 512 + (to - from) * 400);
+    rc = rc ? rc : TG_SIM__PUTL(b, "{\"data\":{\"videos\":[");
     for (size_t i = from; i < to && rc == TG_OK; i++) {
         if (i > from)
             rc = TG_SIM__PUTL(b, ",");

@@ -301,8 +301,10 @@ void tg_sim_world_free(tg_sim_world **pw)
     tg_sim_world *w = *pw;
     for (int32_t i = 0; i < w->ntags; i++)
         tg_free(w->tags[i].vids);
-    for (int32_t i = 0; i < w->nvideos; i++)
+    for (int32_t i = 0; i < w->nvideos; i++) {
         tg_free(w->videos[i].frag_desc);
+        tg_free(w->videos[i].frag_pre);
+    }
     for (int32_t i = 0; i < w->nproducts; i++) {
         tg_free(w->products[i].ebay);
         tg_free(w->products[i].ebay_active);
@@ -529,7 +531,41 @@ static int render_desc(tg_sim_world *w, tg_sim__video *v)
         return TG_ENOMEM;
     }
     v->frag_desc = tg_buf_detach(&b);
-    return v->frag_desc ? TG_OK : TG_ENOMEM;
+    if (!v->frag_desc)
+        return TG_ENOMEM;
+    /* The default field set's static parts, around the four counts. */
+    int rc = TG_SIM__PUTL(&b, "{\"id\":");
+    rc = rc ? rc : tg_sim__putu(&b, v->id);
+    rc = rc ? rc : TG_SIM__PUTL(&b, ",\"video_description\":");
+    rc = rc ? rc : tg_sim__puts(&b, v->frag_desc);
+    rc = rc ? rc : TG_SIM__PUTL(&b, ",\"create_time\":");
+    rc = rc ? rc : tg_sim__puti(&b, v->create_time);
+    rc = rc ? rc : TG_SIM__PUTL(&b, ",\"region_code\":\"");
+    rc = rc ? rc : tg_sim__puts(&b, tg_sim__regions[v->region]);
+    rc = rc ? rc : TG_SIM__PUTL(&b, "\",");
+    size_t pre = b.len;
+    rc = rc ? rc : tg_sim__put(&b, "", 1); /* NUL separator */
+    rc = rc ? rc : TG_SIM__PUTL(&b, ",\"hashtag_names\":[\"");
+    rc = rc ? rc : tg_sim__puts(&b, w->tags[v->tag[0]].name);
+    if (v->tag[1] >= 0) {
+        rc = rc ? rc : TG_SIM__PUTL(&b, "\",\"");
+        rc = rc ? rc : tg_sim__puts(&b, w->tags[v->tag[1]].name);
+    }
+    rc = rc ? rc : TG_SIM__PUTL(&b, "\"],\"username\":\"");
+    rc = rc ? rc : tg_sim__puts(&b, w->users[v->user]);
+    rc = rc ? rc : TG_SIM__PUTL(&b, "\"}");
+    if (rc) {
+        tg_buf_free(&b);
+        return rc;
+    }
+    size_t total = b.len;
+    v->frag_pre = tg_buf_detach(&b);
+    if (!v->frag_pre)
+        return TG_ENOMEM;
+    v->pre_len = (uint16_t)pre;
+    v->frag_post = v->frag_pre + pre + 1;
+    v->post_len = (uint16_t)(total - pre - 1);
+    return TG_OK;
 }
 
 static int gen_videos(tg_sim_world *w)
