@@ -9,7 +9,9 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void help(FILE *out)
 {
@@ -24,6 +26,8 @@ static void help(FILE *out)
             "                (default for eBay pages: https://www.ebay.com/)\n"
             "  --links       also print {\"link\": URL} for every <a href> (ebay-listings)\n"
             "  --out FILE    write to FILE instead of stdout\n"
+            "  --repeat N    parse N times and print only a timing line (benchmarks):\n"
+            "                {\"bench\": {\"bytes\", \"records\", \"runs\", \"cpu_s\", \"mb_s\", \"records_s\"}}\n"
             "Videos: {\"id\", \"create_time\", \"username\", \"description\", \"region\", \"hashtags\",\n"
             "         \"views\", \"likes\", \"comments\", \"shares\"} (absent counts are null)\n"
             "Listings: {\"source\", \"id\", \"title\", \"price\", \"price_high\" (ranges only),\n"
@@ -99,10 +103,12 @@ int tg_cmd_parse(int argc, char **argv)
                                          {"base", required_argument, NULL, 'b'},
                                          {"links", no_argument, NULL, 'l'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"repeat", required_argument, NULL, 'r'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0}};
     const char *kind_s = NULL, *base = NULL, *outp = NULL, *path = NULL;
     bool links = false;
+    long repeat = 0;
     int c, rc = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:b:lo:h", opts, NULL)) != -1) {
@@ -111,6 +117,13 @@ int tg_cmd_parse(int argc, char **argv)
         case 'b': base = optarg; break;
         case 'l': links = true; break;
         case 'o': outp = optarg; break;
+        case 'r': {
+            char *end;
+            repeat = strtol(optarg, &end, 10);
+            if (*end || repeat < 1 || repeat > 1000000)
+                return tg_cli_usage("parse", "--repeat: expected 1..1000000");
+            break;
+        }
         case 'h': help(stdout); return 0;
         default: return tg_cli_usage("parse", "bad option");
         }
@@ -139,6 +152,31 @@ int tg_cmd_parse(int argc, char **argv)
         return tg_cli_fail("parse", err, "%s: %s", path, strerror(errno));
     }
     tg_parse_result r;
+    if (repeat) {
+        /* CPU time of this thread: MB/s per core, whatever else runs */
+        struct timespec t0, t1;
+        size_t records = 0;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        for (long i = 0; i < repeat; i++) {
+            err = tg_parse((tg_parse_kind)kind, b.data ? b.data : "", b.len, base, &r);
+            records += r.n_videos + r.n_listings;
+            tg_parse_result_free(&r);
+            if (err && err != TG_EBLOCKED)
+                break;
+        }
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+        double cpu = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        size_t bytes = b.len;
+        tg_buf_free(&b);
+        if (err && err != TG_EBLOCKED)
+            return tg_cli_fail("parse", err, "%s: %s", path, tg_strerror(err));
+        printf("{\"bench\": {\"bytes\": %zu, \"records\": %zu, \"runs\": %ld, \"cpu_s\": %.6f, "
+               "\"mb_s\": %.1f, \"records_s\": %.0f}}\n",
+               bytes, records / (size_t)repeat, repeat, cpu,
+               cpu > 0 ? (double)bytes * (double)repeat / 1e6 / cpu : 0.0,
+               cpu > 0 ? (double)records / cpu : 0.0);
+        return 0;
+    }
     err = tg_parse((tg_parse_kind)kind, b.data ? b.data : "", b.len, base, &r);
     tg_buf_free(&b);
     if (err && err != TG_EBLOCKED) {
