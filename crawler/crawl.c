@@ -181,7 +181,7 @@ struct tg_crawl {
     robots_ent *robots;
     uint64_t reqid;
     bool stopping, closing;
-    double t_start, t_last_progress;
+    double t_start, t_last_progress, t_last_tick;
     uint64_t last_pages;
     int64_t last_log;
 };
@@ -1191,7 +1191,7 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
     tg_result *r = j->res;
     r->reqid = req->reqid;
     r->obs_t = j->obs_t;
-    r->url = tg_arena__strdup(&r->a, req->url);
+    r->url = tg_arena__strdup(&r->a, req->orig_url ? req->orig_url : req->url);
 
     /* classes the engine handles for every source */
     tg_errclass ec = res->ec;
@@ -1505,6 +1505,10 @@ static int reload_config(tg_crawl *c);
 static void on_tick(uv_timer_t *t)
 {
     tg_crawl *c = t->data;
+    double now = tg_mono();
+    if (c->t_last_tick > 0 && now - c->t_last_tick > 1.0)
+        tg_warn("crawl", "event loop was blocked for %.2fs", now - c->t_last_tick);
+    c->t_last_tick = now;
     if (tg_cli_stop && !c->stopping) {
         tg_info("crawl", "stopping: in-flight items go back to the frontier");
         c->stopping = true;

@@ -116,6 +116,7 @@ struct tg_fetch_req {
     tg_fetch *f;
     tg_fetch_res res;
     char *first_origin;
+    char *orig_url;       /* the URL asked for (before redirects) */
     struct curl_slist *hdrs_sent; /* headers (+ auth) of the current hop */
     size_t header_bytes;
     bool toobig;

@@ -290,8 +290,8 @@ tg_errclass tg_fetch__classify(int curl_code, long status, bool toobig)
         return TG_EC_TIMEOUT;
     case CURLE_TOO_MANY_REDIRECTS:
         return TG_EC_REDIRECT;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        return TG_EC_SCOPE;
+    /* CURLE_UNSUPPORTED_PROTOCOL here is an HTTP/0.9 or garbage status line: we
+     * follow redirects ourselves, so curl never meets a foreign scheme */
     case CURLE_OUT_OF_MEMORY: /* curl's answer to a header line over its own cap */
     case CURLE_FILESIZE_EXCEEDED:
         return TG_EC_TOOBIG;
@@ -560,6 +560,8 @@ int tg_fetch__start(tg_fetch *f, tg_fetch_req *req)
     int rc = tg_fetch__origin(req->url, origin, sizeof origin);
     if (rc == TG_OK && !(req->first_origin = tg_strdup(origin)))
         rc = TG_ENOMEM;
+    if (rc == TG_OK && !(req->orig_url = tg_strdup(req->url)))
+        rc = TG_ENOMEM;
     if (rc == TG_OK && !(req->easy = curl_easy_init()))
         rc = TG_ENOMEM;
     if (rc == TG_OK)
@@ -625,6 +627,7 @@ void tg_fetch__req_free(tg_fetch_req *req)
     tg_free(req->auth);
     tg_free(req->userpwd);
     tg_free(req->first_origin);
+    tg_free(req->orig_url);
     tg_free(req->location);
     curl_slist_free_all(req->headers);
     curl_slist_free_all(req->hdrs_sent);

@@ -112,6 +112,11 @@ static void site_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         tg_result__fail(r, TG_EC_HTTP4XX, res->status, 0);
         goto out;
     }
+    if (res->content_type[0] && !strstr(res->content_type, "html") &&
+        !strstr(res->content_type, "xml")) {
+        tg_result__fail(r, TG_EC_PARSE, res->status, 0); /* not a page: an image, JSON... */
+        goto out;
+    }
     if (rc == TG_EBLOCKED) {
         tg_result__retry(c, job, TG_EC_BLOCKED, res->status);
         goto out;
