@@ -352,8 +352,15 @@ static json_t *parse_body(tg_web_rctx *rc)
 
 void tg_web__api_score(tg_web_rctx *rc)
 {
-    if (!tg_web__params_ok(rc, (const char *const[]){NULL}, true))
+    static const char *const allowed[] = {"reasons", NULL};
+    if (!tg_web__params_ok(rc, allowed, true))
         return;
+    const char *rs = tg_web__param(rc->req, "reasons");
+    if (rs && strcmp(rs, "true") != 0 && strcmp(rs, "false") != 0) {
+        tg_web__json_error(rc->resp, 400, "reasons must be true or false");
+        return;
+    }
+    bool with_reasons = !rs || rs[0] == 't';
     json_t *o = parse_body(rc);
     if (!o)
         return;
@@ -450,13 +457,15 @@ void tg_web__api_score(tg_web_rctx *rc)
         const tg_web_product *p = tg_web__product(rc->c, ord.product_id);
         ord.price_paid = p ? p->price : NAN;
     }
-    if (!rc->w->model || !rc->c->fx) {
+    tg_model *m = tg_web__model(rc->w);
+    if (!m || !rc->c->fx) {
         json_decref(o);
         tg_web__json_error(rc->resp, 503, "no trained model in the store");
         return;
     }
     tg_model_score sc;
-    if (tg_model_score_order(rc->w->model, rc->c->fx, &ord, &rc->w->tiers, &sc) != TG_OK) {
+    if (tg_model_score_orders(m, rc->c->fx, &ord, 1, &rc->w->tiers, with_reasons, &sc) !=
+        TG_OK) {
         json_decref(o);
         tg_web__json_error(rc->resp, 500, "scoring failed");
         return;
@@ -473,7 +482,7 @@ void tg_web__api_score(tg_web_rctx *rc)
     json_t *res = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "order_id", ord.order_id, "product_id",
                             ord.product_id, "risk", jnum(sc.risk), "tier", sc.tier, "reasons",
                             reasons ? reasons : json_array(), "model_id",
-                            tg_model_id(rc->w->model));
+                            tg_model_id(m));
     json_decref(o);
     send_json(rc->resp, res);
     return;

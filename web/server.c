@@ -138,12 +138,18 @@ int tg_web_open(tg_web **out, const tg_config *cfg, tg_store *store)
     if ((rc = tg_store_read_begin(store, &r)))
         goto fail;
     rc = tg_model_load_store(&w->model, r, NULL);
-    tg_store_read_end(&r);
     if (rc) {
         if (rc != TG_ENOTFOUND)
             tg_warn("serve", "cannot load the model from the store: %s", tg_strerror(rc));
         w->model = NULL;
+    } else {
+        /* the same model id for every copy */
+        const char *id = tg_model_id(w->model);
+        for (w->nslots = 0; w->nslots < TG_WEB_MODEL_SLOTS; w->nslots++)
+            if (tg_model_load_store(&w->slots[w->nslots], r, id) != TG_OK)
+                break;
     }
+    tg_store_read_end(&r);
     if ((rc = tg_web__cache_build(w, &w->cache)))
         goto fail;
     struct timespec ts;
@@ -165,6 +171,8 @@ void tg_web_close(tg_web **wp)
         MHD_stop_daemon(w->mhd);
     tg_web__cache_free(&w->cache);
     tg_model_free(&w->model);
+    for (int i = 0; i < w->nslots; i++)
+        tg_model_free(&w->slots[i]);
     if (w->token) {
         memset(w->token, 0, strlen(w->token));
         tg_free(w->token);
@@ -178,6 +186,17 @@ void tg_web_close(tg_web **wp)
 void tg_web_resp_free(tg_web_resp *resp)
 {
     tg_buf_free(&resp->body);
+}
+
+tg_model *tg_web__model(tg_web *w)
+{
+    static _Thread_local int slot = -1;
+    if (!w->model)
+        return NULL;
+    if (slot < 0)
+        slot = atomic_fetch_add(&w->next_slot, 1);
+    /* threads beyond the copies share the first model (it has its own lock) */
+    return slot < w->nslots ? w->slots[slot] : w->model;
 }
 
 /* ---- routing --------------------------------------------------------------- */

@@ -136,6 +136,8 @@ typedef struct tg_web_cache {
 
 struct MHD_Daemon;
 
+#define TG_WEB_MODEL_SLOTS 8
+
 struct tg_web {
     const tg_config *cfg;
     tg_store *store;
@@ -144,6 +146,11 @@ struct tg_web {
     tg_web_cache *cache;
     atomic_llong checked_at_ms; /* last staleness check */
     tg_model *model;            /* NULL when no model is in the store */
+    /* Extra copies of the model: a booster serialises its predictions, so
+     * each server thread scores on its own copy (slot = thread number). */
+    tg_model *slots[TG_WEB_MODEL_SLOTS];
+    int nslots;
+    atomic_int next_slot;
     tg_model_tiers tiers;
     struct MHD_Daemon *mhd;
     int port;
@@ -188,6 +195,9 @@ void tg_web__page(tg_web_rctx *rc, tg_web_route route, const char *arg);
 void tg_web__html_error(tg_web_rctx *rc, int status, const char *msg);
 /* HTML-escape s into b. */
 int tg_web__esc(tg_buf *b, const char *s);
+
+/* server.c: the model copy this thread scores with (NULL without a model). */
+tg_model *tg_web__model(tg_web *w);
 
 /* server.c: parameter helpers. */
 const char *tg_web__param(const tg_web_req *req, const char *key);
