@@ -5,6 +5,7 @@
 # uninterrupted ingest; a tiny map grows instead of failing; backup while
 # writing gives a consistent copy.
 set -u
+command -v mdb_stat > /dev/null || { echo "skip: mdb_stat (lmdb-utils) missing"; exit 77; }
 tmp=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -63,16 +64,27 @@ printf '[store]\npath = killed.lmdb\nmap_size_mb = 1\n[privacy]\npepper_env = TG
 grep -q 'read 300000, stored 300000' full.out || fail "full summary $(cat full.out)"
 grep -q 'map grown' full.err || fail "a 1 MiB map should have grown: $(tail -3 full.err)"
 killed_mid=0
-for attempt in 1 2 3; do
+for attempt in 1 2 3 4 5; do
     rm -rf killed.lmdb
-    "$TG" ingest orders big.csv -c killed.ini --batch 20000 > /dev/null 2>&1 & kpid=$!; pids+=($kpid)
-    # wait until some batches are committed, then kill -9 mid-run
-    for i in $(seq 1 200); do
-        n=$("$TG" store stats --format json --store killed.lmdb 2>/dev/null | python3 -c 'import json,sys;print(json.load(sys.stdin)["databases"]["orders"]["entries"])' 2>/dev/null || echo 0)
-        [ "${n:-0}" -gt 0 ] && break
+    # a throttled producer keeps the ingest busy for ~1.5 s, so a kill at a
+    # random moment lands while batches are being parsed and committed
+    python3 -c '
+import sys, time
+lines = open("big.csv").readlines()
+for i in range(0, len(lines), 10000):
+    sys.stdout.write("".join(lines[i:i + 10000])); sys.stdout.flush(); time.sleep(0.05)
+' 2>/dev/null | "$TG" ingest orders - -c killed.ini --batch 20000 > /dev/null 2>&1 &
+    kpid=$!; pids+=($kpid)
+    # once a batch is committed, kill -9 at a random moment soon after
+    for i in $(seq 1 300); do
+        e=$(mdb_stat -s orders killed.lmdb 2>/dev/null | awk '/Entries:/ { print $2 }')
+        [ "${e:-0}" -gt 0 ] && break
         sleep 0.02
     done
-    kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+    sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+    ipid=$(pgrep -n -f "ingest orders - -c killed.ini" || true)
+    [ -n "$ipid" ] && kill -9 "$ipid" 2>/dev/null
+    wait $kpid 2>/dev/null
     n=$("$TG" store stats --format json --store killed.lmdb | python3 -c 'import json,sys;print(json.load(sys.stdin)["databases"]["orders"]["entries"])') || fail "store unreadable after kill -9"
     echo "after kill -9: $n orders committed"
     if [ "$n" -gt 0 ] && [ "$n" -lt 300000 ]; then killed_mid=1; break; fi
