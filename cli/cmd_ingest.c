@@ -10,41 +10,43 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard ingest KIND FILE|- (-c CONFIG | --store DIR) [options]\n\n"
-            "KIND and the CSV header each needs (columns in any order, extra ones ignored):\n"
-            "  products  product_id,name,category,price,hashtags,resale_query,launch_date\n"
-            "  orders    order_id,customer_id,product_id,purchase_time,price_paid,customer_age,zip\n"
-            "  returns   order_id,return_time,reason\n"
-            "  reviews   review_id,product_id,review_time,rating,text\n"
-            "  zips      zip,median_income\n"
-            "FILE '-' reads stdin. Times: ISO 8601 (2026-03-14T10:22:00Z) or a date.\n\n"
-            "options:\n"
-            "  -c, --config FILE   config ([store] path, map_size_mb; [privacy] pepper_env)\n"
-            "      --store DIR     the store directory (overrides the config's)\n"
-            "      --strict        refuse the whole file (write nothing) if any row is bad\n"
-            "      --batch N       rows per write transaction (default 50000)\n"
-            "      --format F      summary as text (default) or json\n"
-            "      --quiet         do not list bad rows (they are still counted)\n"
-            "  -h, --help          this help\n\n"
-            "Bad rows go to stderr as FILE:LINE: reason and are skipped; a summary follows.\n"
-            "Customer ids are stored only as HMAC-SHA256(pepper, id); the pepper comes from\n"
-            "the variable named by [privacy] pepper_env (default TRENDGUARD_PEPPER), else a\n"
-            "random one kept in the store's meta.\n"
-            "exit: 0 ok (bad rows skipped), 65 bad header / --strict saw a bad row / no row\n"
-            "stored, 74 I/O error, 78 config error.\n");
+    fprintf(
+        out,
+        "usage: trendguard ingest KIND FILE|- (-c CONFIG | --store DIR) [options]\n\n"
+        "KIND and the CSV header each needs (columns in any order, extra ones ignored):\n"
+        "  products  product_id,name,category,price,hashtags,resale_query,launch_date\n"
+        "  orders    order_id,customer_id,product_id,purchase_time,price_paid,customer_age,zip\n"
+        "  returns   order_id,return_time,reason\n"
+        "  reviews   review_id,product_id,review_time,rating,text\n"
+        "  zips      zip,median_income\n"
+        "FILE '-' reads stdin. Times: ISO 8601 (2026-03-14T10:22:00Z) or a date.\n\n"
+        "options:\n"
+        "  -c, --config FILE   config ([store] path, map_size_mb; [privacy] pepper_env)\n"
+        "      --store DIR     the store directory (overrides the config's)\n"
+        "      --strict        refuse the whole file (write nothing) if any row is bad\n"
+        "      --batch N       rows per write transaction (default 50000)\n"
+        "      --format F      summary as text (default) or json\n"
+        "      --quiet         do not list bad rows (they are still counted)\n"
+        "  -h, --help          this help\n\n"
+        "Bad rows go to stderr as FILE:LINE: reason and are skipped; a summary follows.\n"
+        "Customer ids are stored only as HMAC-SHA256(pepper, id); the pepper comes from\n"
+        "the variable named by [privacy] pepper_env (default TRENDGUARD_PEPPER), else a\n"
+        "random one kept in the store's meta.\n"
+        "exit: 0 ok (bad rows skipped), 65 bad header / --strict saw a bad row / no row\n"
+        "stored, 74 I/O error, 78 config error.\n");
 }
 
-static void print_summary(FILE *out, const char *kind, const char *name,
-                          const tg_ingest_summary *s, tg_fmt fmt)
+static void print_summary(FILE *out, const char *kind, const char *name, const tg_ingest_summary *s,
+                          tg_fmt fmt)
 {
     if (fmt == TG_FMT_JSON || fmt == TG_FMT_JSONL) {
-        fprintf(out, "{\"kind\":\"%s\",\"read\":%ld,\"stored\":%ld,\"skipped\":%ld,", kind,
-                s->read, s->stored, s->skipped);
+        fprintf(out, "{\"kind\":\"%s\",\"read\":%ld,\"stored\":%ld,\"skipped\":%ld,", kind, s->read,
+                s->stored, s->skipped);
         fprintf(out, "\"skipped_by_reason\":{");
         int first = 1;
         for (int r = 0; r < TG_INGEST_R__COUNT; r++) {
@@ -124,8 +126,10 @@ int tg_cmd_ingest(int argc, char **argv)
     const char *kind = argv[optind], *file = argv[optind + 1];
     int k = tg_store_ingest_kind(kind);
     if (k < 0)
-        return tg_cli_usage("ingest", "unknown kind '%s' (products, orders, returns, reviews, "
-                                      "zips)", kind);
+        return tg_cli_usage("ingest",
+                            "unknown kind '%s' (products, orders, returns, reviews, "
+                            "zips)",
+                            kind);
 
     tg_config cfg;
     int ex = 0;
@@ -154,8 +158,7 @@ int tg_cmd_ingest(int argc, char **argv)
     tg_store *s = NULL;
     int rc = tg_store_open_ex(&s, store_path, TG_STORE_CREATE, cfg.map_size_mb);
     if (rc) {
-        ex = tg_cli_fail("ingest", rc, "%s: cannot open store: %s", store_path,
-                         tg_strerror(rc));
+        ex = tg_cli_fail("ingest", rc, "%s: cannot open store: %s", store_path, tg_strerror(rc));
         goto out_in;
     }
     uint8_t *pepper = NULL;

@@ -231,10 +231,10 @@ static void reset2(tg_buf *kb, tg_buf *vb)
 }
 
 /* Accumulate the first error of a chain of appends. */
-#define W(expr)                                                                              \
-    do {                                                                                     \
-        if (rc == 0)                                                                         \
-            rc = (expr);                                                                     \
+#define W(expr)                                                                                    \
+    do {                                                                                           \
+        if (rc == 0)                                                                               \
+            rc = (expr);                                                                           \
     } while (0)
 
 /* ---- products ------------------------------------------------------------ */
@@ -380,8 +380,7 @@ int tg_store__enc_hashtag_day(tg_buf *kb, tg_buf *vb, const tg_hashtag_day *d)
     return rc;
 }
 
-int tg_store__dec_hashtag_day(const void *k, size_t kl, const void *v, size_t vl,
-                              tg_hashtag_day *o)
+int tg_store__dec_hashtag_day(const void *k, size_t kl, const void *v, size_t vl, tg_hashtag_day *o)
 {
     tg_store__rd kr, r;
     tg_store__rd_init(&kr, k, kl);
@@ -460,8 +459,7 @@ int tg_store__enc_price_obs(tg_buf *kb, tg_buf *vb, const tg_price_obs *p)
     return rc;
 }
 
-int tg_store__dec_price_obs(const void *k, size_t kl, const void *v, size_t vl,
-                            tg_price_obs *o)
+int tg_store__dec_price_obs(const void *k, size_t kl, const void *v, size_t vl, tg_price_obs *o)
 {
     tg_store__rd kr, r;
     tg_store__rd_init(&kr, k, kl);
@@ -598,8 +596,7 @@ int tg_store__enc_prediction(tg_buf *kb, tg_buf *vb, const tg_prediction *p)
     return rc;
 }
 
-int tg_store__dec_prediction(const void *k, size_t kl, const void *v, size_t vl,
-                             tg_prediction *o)
+int tg_store__dec_prediction(const void *k, size_t kl, const void *v, size_t vl, tg_prediction *o)
 {
     tg_store__rd kr, r;
     tg_store__rd_init(&kr, k, kl);

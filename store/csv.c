@@ -222,8 +222,7 @@ int tg_store_csv_next(tg_store_csv *c)
                             break;
                         i++;
                     }
-                    if (i > c->ipos && !st.err &&
-                        tg_buf_add(&c->rec, c->in + c->ipos, i - c->ipos))
+                    if (i > c->ipos && !st.err && tg_buf_add(&c->rec, c->in + c->ipos, i - c->ipos))
                         fail(&st, TG_ETOOBIG, "record too long");
                     c->ipos = i;
                     b = getb(c);

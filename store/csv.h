@@ -37,8 +37,8 @@ typedef struct tg_store_csv {
     size_t *off; /* start of field i in rec */
     size_t *flen;
     int nf, fcap;
-    long line;     /* current physical line (1-based) */
-    long rec_line; /* line where the last record started */
+    long line;       /* current physical line (1-based) */
+    long rec_line;   /* line where the last record started */
     const char *why; /* reason of the last TG_EDATA */
 } tg_store_csv;
 

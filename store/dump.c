@@ -136,8 +136,7 @@ static int jend(jw *w)
     return w->rc;
 }
 
-int tg_store_entry_json(tg_db db, const void *k, size_t kl, const void *v, size_t vl,
-                        tg_buf *out)
+int tg_store_entry_json(tg_db db, const void *k, size_t kl, const void *v, size_t vl, tg_buf *out)
 {
     jw w = {out, 0, 0};
     size_t mark = out->len;

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[TG_EXPORT__COUNT] = {"series", "videos", "prices",
-                                                         "orders", "predictions"};
+static const char *const kind_names[TG_EXPORT__COUNT] = {"series", "videos", "prices", "orders",
+                                                         "predictions"};
 
 int tg_store_export_kind(const char *name)
 {
@@ -33,7 +33,7 @@ typedef struct {
     FILE *f;
     int jsonl;
     const char *const *cols;
-    int col;  /* next column of the current row */
+    int col; /* next column of the current row */
     tg_buf b;
     int err;
     long rows;
@@ -52,7 +52,10 @@ static void put(rw *w, const char *s, size_t n)
         w->err = TG_ENOMEM;
 }
 
-static void puts_(rw *w, const char *s) { put(w, s, strlen(s)); }
+static void puts_(rw *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
 
 static int rw_init(rw *w, FILE *f, int jsonl, const char *const *cols)
 {
@@ -327,9 +330,9 @@ static void c_hex(rw *w, const uint8_t *p, size_t n)
 
 /* ---- series -------------------------------------------------------------- */
 
-static const char *const series_cols[] = {"hashtag", "day", "videos", "new_videos", "authors",
-                                          "views", "likes", "comments", "shares",
-                                          "top_author_share", "bot_score", NULL};
+static const char *const series_cols[] = {
+    "hashtag", "day",      "videos", "new_videos",       "authors",   "views",
+    "likes",   "comments", "shares", "top_author_share", "bot_score", NULL};
 
 static int series_cb(const tg_hashtag_day *d, void *c)
 {
@@ -359,9 +362,9 @@ static int32_t day_clamp(int64_t t)
 
 /* ---- videos -------------------------------------------------------------- */
 
-static const char *const video_cols[] = {"video_id", "username", "description", "hashtags",
-                                         "region", "create_time", "first_seen", "last_seen",
-                                         "views", "likes", "comments", "shares", NULL};
+static const char *const video_cols[] = {
+    "video_id",  "username", "description", "hashtags", "region", "create_time", "first_seen",
+    "last_seen", "views",    "likes",       "comments", "shares", NULL};
 
 typedef struct {
     rw *w;
@@ -420,8 +423,8 @@ static int video_tag_cb(const void *k, size_t kl, const void *val, size_t vl, vo
 
 /* ---- prices -------------------------------------------------------------- */
 
-static const char *const price_cols[] = {"product_id", "day", "source", "count", "median",
-                                         "min", "max", "retail_price", "drop_pct", NULL};
+static const char *const price_cols[] = {"product_id", "day", "source",       "count",    "median",
+                                         "min",        "max", "retail_price", "drop_pct", NULL};
 
 #define NSRC 6
 typedef struct {
@@ -470,8 +473,8 @@ static void agg_flush(price_agg *a)
             a->rows = p;
             a->caprows = nc;
         }
-        a->rows[a->nrows++] = (price_day){a->day, (tg_source)s, (long)d->n, med, d->v[0],
-                                          d->v[d->n - 1]};
+        a->rows[a->nrows++] =
+            (price_day){a->day, (tg_source)s, (long)d->n, med, d->v[0], d->v[d->n - 1]};
         d->n = 0;
     }
 }
@@ -524,9 +527,9 @@ static int collect_prices(tg_store_read *r, const tg_export_opts *o, price_agg *
 
 /* ---- orders -------------------------------------------------------------- */
 
-static const char *const order_cols[] = {"order_id", "customer", "product_id", "purchase_time",
-                                         "price_paid", "age", "zip", "returned", "return_time",
-                                         "return_reason", NULL};
+static const char *const order_cols[] = {
+    "order_id", "customer", "product_id",  "purchase_time", "price_paid", "age",
+    "zip",      "returned", "return_time", "return_reason", NULL};
 
 /* Orders merge-joined with returns (both keyed by order id) using two cursors. */
 static int export_orders(tg_store_read *r, const tg_export_opts *o, rw *w)
@@ -538,8 +541,8 @@ static int export_orders(tg_store_read *r, const tg_export_opts *o, rw *w)
     int rc = mdb_cursor_open(r->txn, s->dbi[TG_DB_ORDERS], &co);
     if (rc)
         return tg_store__err(rc, "cursor");
-    int have_ret = s->have[TG_DB_RETURNS] &&
-                   mdb_cursor_open(r->txn, s->dbi[TG_DB_RETURNS], &cr) == 0;
+    int have_ret =
+        s->have[TG_DB_RETURNS] && mdb_cursor_open(r->txn, s->dbi[TG_DB_RETURNS], &cr) == 0;
     MDB_val k, v, rk, rv;
     int rrc = have_ret ? mdb_cursor_get(cr, &rk, &rv, MDB_FIRST) : MDB_NOTFOUND;
     int err = 0;
@@ -562,9 +565,9 @@ static int export_orders(tg_store_read *r, const tg_export_opts *o, rw *w)
         if (ord.purchase_time < o->from || ord.purchase_time > o->to)
             continue;
         tg_return ret;
-        bool returned = rrc == 0 && cmp == 0 &&
-                        tg_store__dec_return(rk.mv_data, rk.mv_size, rv.mv_data, rv.mv_size,
-                                             &ret) == 0;
+        bool returned =
+            rrc == 0 && cmp == 0 &&
+            tg_store__dec_return(rk.mv_data, rk.mv_size, rv.mv_data, rv.mv_size, &ret) == 0;
         c_str(w, ord.order_id);
         c_hex(w, ord.customer, 32);
         c_str(w, ord.product_id);
@@ -595,8 +598,8 @@ static int export_orders(tg_store_read *r, const tg_export_opts *o, rw *w)
 
 /* ---- predictions --------------------------------------------------------- */
 
-static const char *const pred_cols[] = {"order_id", "risk", "tier", "reasons", "scored_at",
-                                        "model_id", NULL};
+static const char *const pred_cols[] = {"order_id",  "risk",     "tier", "reasons",
+                                        "scored_at", "model_id", NULL};
 
 typedef struct {
     rw *w;
@@ -630,8 +633,8 @@ static int pred_cb(const tg_prediction *p, void *c)
 
 int tg_store_export(tg_store_read *r, tg_export_kind kind, const tg_export_opts *o, long *rows)
 {
-    static const char *const *const cols[TG_EXPORT__COUNT] = {series_cols, video_cols,
-                                                              price_cols, order_cols, pred_cols};
+    static const char *const *const cols[TG_EXPORT__COUNT] = {series_cols, video_cols, price_cols,
+                                                              order_cols, pred_cols};
     if (rows)
         *rows = 0;
     if ((unsigned)kind >= TG_EXPORT__COUNT)
@@ -734,8 +737,8 @@ static void xml_text(FILE *f, const char *s)
 
 int tg_store_export_prices_svg(tg_store_read *r, const tg_export_opts *o, FILE *f)
 {
-    static const char *const colors[NSRC] = {"#666666", "#1b9e77", "#d95f02", "#7570b3",
-                                             "#e7298a", "#66a61e"};
+    static const char *const colors[NSRC] = {"#666666", "#1b9e77", "#d95f02",
+                                             "#7570b3", "#e7298a", "#66a61e"};
     if (!o->product || !*o->product)
         return TG_EINVAL;
     price_agg a;
@@ -776,21 +779,24 @@ int tg_store_export_prices_svg(tg_store_read *r, const tg_export_opts *o, FILE *
     day0[10] = 0;
     fmt_time(day1, (int64_t)d1 * 86400, false);
     day1[10] = 0;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"t d\">\n",
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"t d\">\n",
             W, H, W, H);
     fprintf(f, "<title id=\"t\">Resale price of ");
     xml_text(f, o->product);
-    fprintf(f, " by day</title>\n<desc id=\"d\">Daily median resale price per source from %s "
-               "to %s (%zu day-source points)",
+    fprintf(f,
+            " by day</title>\n<desc id=\"d\">Daily median resale price per source from %s "
+            "to %s (%zu day-source points)",
             day0, day1, a.nrows);
     if (isfinite(retail))
         fprintf(f, ", compared with the retail price %.2f (dashed line)", retail);
     fprintf(f, ".</desc>\n");
     fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n", W, H);
-    fprintf(f, "<g stroke=\"black\" stroke-width=\"1\">"
-               "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-               "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>\n",
+    fprintf(f,
+            "<g stroke=\"black\" stroke-width=\"1\">"
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>\n",
             L, H - B, W - R, H - B, L, T, L, H - B);
     fprintf(f, "<g font-family=\"sans-serif\" font-size=\"12\">\n");
     for (int i = 0; i <= 4; i++) {
@@ -803,17 +809,20 @@ int tg_store_export_prices_svg(tg_store_read *r, const tg_export_opts *o, FILE *
             day1);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">Day (UTC)</text>\n",
             (L + W - R) / 2, H - 15);
-    fprintf(f, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
-               "%.1f)\">Price</text>\n",
+    fprintf(f,
+            "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
+            "%.1f)\">Price</text>\n",
             (T + H - B) / 2, (T + H - B) / 2);
-    fprintf(f, "<text x=\"%.1f\" y=\"28\" text-anchor=\"middle\" font-size=\"15\">Resale price "
-               "of ",
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"28\" text-anchor=\"middle\" font-size=\"15\">Resale price "
+            "of ",
             W / 2);
     xml_text(f, o->product);
     fprintf(f, "</text>\n</g>\n");
     if (isfinite(retail))
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
-                   "stroke-dasharray=\"6 4\"><title>retail price %.2f</title></line>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
+                "stroke-dasharray=\"6 4\"><title>retail price %.2f</title></line>\n",
                 L, YP(retail), W - R, YP(retail), retail);
     int legend = 0;
     for (int s = 0; s < NSRC; s++) {
@@ -822,20 +831,21 @@ int tg_store_export_prices_svg(tg_store_read *r, const tg_export_opts *o, FILE *
             n += a.rows[i].src == (tg_source)s;
         if (!n)
             continue;
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-                colors[s]);
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", colors[s]);
         for (size_t i = 0; i < a.nrows; i++)
             if (a.rows[i].src == (tg_source)s)
                 fprintf(f, "%.1f,%.1f ", XP(a.rows[i].day), YP(a.rows[i].median));
         fprintf(f, "\"><title>%s daily median</title></polyline>\n",
                 tg_store_source_name((tg_source)s));
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"sans-serif\" font-size=\"12\" "
-                   "fill=\"%s\">%s median</text>\n",
+        fprintf(f,
+                "<text x=\"%.1f\" y=\"%.1f\" font-family=\"sans-serif\" font-size=\"12\" "
+                "fill=\"%s\">%s median</text>\n",
                 W - R + 10, T + 16.0 * legend++, colors[s], tg_store_source_name((tg_source)s));
     }
     if (isfinite(retail))
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"sans-serif\" font-size=\"12\">"
-                   "retail (dashed)</text>\n",
+        fprintf(f,
+                "<text x=\"%.1f\" y=\"%.1f\" font-family=\"sans-serif\" font-size=\"12\">"
+                "retail (dashed)</text>\n",
                 W - R + 10, T + 16.0 * legend);
     fprintf(f, "</svg>\n");
 #undef XP

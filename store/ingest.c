@@ -26,14 +26,14 @@
 #define MAX_ID 200
 #define STRICT_CAP ((size_t)2 << 30) /* encoded bytes held for --strict */
 
-static const char *const kind_names[TG_INGEST__COUNT] = {"products", "orders", "returns",
-                                                         "reviews", "zips"};
+static const char *const kind_names[TG_INGEST__COUNT] = {"products", "orders", "returns", "reviews",
+                                                         "zips"};
 
 /* Header columns of each kind, in the documented order. */
 static const char *const columns[TG_INGEST__COUNT][8] = {
     {"product_id", "name", "category", "price", "hashtags", "resale_query", "launch_date", NULL},
-    {"order_id", "customer_id", "product_id", "purchase_time", "price_paid", "customer_age",
-     "zip", NULL},
+    {"order_id", "customer_id", "product_id", "purchase_time", "price_paid", "customer_age", "zip",
+     NULL},
     {"order_id", "return_time", "reason", NULL},
     {"review_id", "product_id", "review_time", "rating", "text", NULL},
     {"zip", "median_income", NULL},
@@ -590,8 +590,7 @@ static int header(ictx *x, tg_store_csv *c)
         x->col[i] = -1;
     int rc = tg_store_csv_next(c);
     if (rc == 0) {
-        snprintf(x->sum->header_error, sizeof x->sum->header_error, "%s:1: empty file",
-                 x->o->name);
+        snprintf(x->sum->header_error, sizeof x->sum->header_error, "%s:1: empty file", x->o->name);
         return TG_EDATA;
     }
     if (rc < 0) {

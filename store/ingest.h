@@ -30,32 +30,32 @@ typedef enum tg_ingest_kind {
     TG_INGEST__COUNT
 } tg_ingest_kind;
 
-#define TG_INGEST_REASONS(XX)                                                 \
-    XX(csv, "malformed CSV")                                                  \
-    XX(too_long, "record too long")                                           \
-    XX(fields, "wrong number of fields")                                      \
-    XX(missing, "missing required value")                                     \
-    XX(bad_time, "bad time")                                                  \
-    XX(bad_number, "bad number")                                              \
-    XX(range, "value out of range")                                           \
-    XX(utf8, "invalid UTF-8")                                                 \
+#define TG_INGEST_REASONS(XX)                                                                      \
+    XX(csv, "malformed CSV")                                                                       \
+    XX(too_long, "record too long")                                                                \
+    XX(fields, "wrong number of fields")                                                           \
+    XX(missing, "missing required value")                                                          \
+    XX(bad_time, "bad time")                                                                       \
+    XX(bad_number, "bad number")                                                                   \
+    XX(range, "value out of range")                                                                \
+    XX(utf8, "invalid UTF-8")                                                                      \
     XX(id_too_long, "id too long")
 
 typedef enum tg_ingest_reason {
 #define TG__R_ENUM(id, msg) TG_INGEST_R_##id,
     TG_INGEST_REASONS(TG__R_ENUM)
 #undef TG__R_ENUM
-    TG_INGEST_R__COUNT
+        TG_INGEST_R__COUNT
 } tg_ingest_reason;
 
 typedef struct tg_ingest_opts {
-    const char *name;    /* for messages: the file name, "-" for stdin */
-    FILE *report;        /* bad-row lines go here (stderr); NULL = quiet */
+    const char *name; /* for messages: the file name, "-" for stdin */
+    FILE *report;     /* bad-row lines go here (stderr); NULL = quiet */
     int strict;
-    long batch;          /* rows per write transaction; 0 = 50000 */
+    long batch; /* rows per write transaction; 0 = 50000 */
     const uint8_t *pepper;
     size_t pepper_len;
-    long max_report;     /* at most this many bad-row lines (0 = 1000); all are counted */
+    long max_report; /* at most this many bad-row lines (0 = 1000); all are counted */
 } tg_ingest_opts;
 
 typedef struct tg_ingest_summary {

@@ -148,17 +148,17 @@ int tg_store_put_video(tg_store_txn *t, const tg_video *v, bool *is_new)
 /* ---- point lookups ------------------------------------------------------- */
 
 /* Look key kb up in db and decode it with dec. */
-#define GET_BODY(db, dec, out)                                                               \
-    do {                                                                                     \
-        const void *v;                                                                       \
-        size_t vl;                                                                           \
-        const void *k;                                                                       \
-        size_t kl;                                                                           \
-        int rc_ = lookup(r, db, &kb, &k, &kl, &v, &vl);                                      \
-        tg_buf_free(&kb);                                                                    \
-        if (rc_)                                                                             \
-            return rc_;                                                                      \
-        return dec(k, kl, v, vl, out);                                                       \
+#define GET_BODY(db, dec, out)                                                                     \
+    do {                                                                                           \
+        const void *v;                                                                             \
+        size_t vl;                                                                                 \
+        const void *k;                                                                             \
+        size_t kl;                                                                                 \
+        int rc_ = lookup(r, db, &kb, &k, &kl, &v, &vl);                                            \
+        tg_buf_free(&kb);                                                                          \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
+        return dec(k, kl, v, vl, out);                                                             \
     } while (0)
 
 /*
@@ -243,8 +243,7 @@ int tg_store_get_prediction(tg_store_read *r, const char *order_id, tg_predictio
     GET_BODY(TG_DB_PREDICTIONS, tg_store__dec_prediction, out);
 }
 
-int tg_store_get_listing(tg_store_read *r, tg_source src, const char *listing_id,
-                         tg_listing *out)
+int tg_store_get_listing(tg_store_read *r, tg_source src, const char *listing_id, tg_listing *out)
 {
     tg_buf kb;
     tg_buf_init(&kb, TG_STORE_MAX_KEY);
@@ -279,25 +278,25 @@ int tg_store_get_zip_income(tg_store_read *r, const char *zip, double *income)
  * One trampoline per record type: decode, apply an optional upper bound on
  * a time field, call the user's callback.
  */
-#define ITER_TRAMPOLINE(name, type, cbtype)                                                  \
-    typedef struct {                                                                         \
-        cbtype cb;                                                                           \
-        void *ctx;                                                                           \
-        int64_t hi;                                                                          \
-        int64_t (*field)(const type *);                                                      \
-    } name##_it;                                                                             \
-    static int name##_tramp(const void *k, size_t kl, const void *v, size_t vl, void *c)     \
-    {                                                                                        \
-        name##_it *it = c;                                                                   \
-        type rec;                                                                            \
-        memset(&rec, 0, sizeof rec);                                                         \
-        if (tg_store__dec_##name(k, kl, v, vl, &rec)) {                                      \
-            tg_warn("store", "%s: undecodable record skipped", #name);                       \
-            return 0;                                                                        \
-        }                                                                                    \
-        if (it->field && it->field(&rec) > it->hi)                                           \
-            return SCAN_DONE;                                                                \
-        return it->cb(&rec, it->ctx);                                                        \
+#define ITER_TRAMPOLINE(name, type, cbtype)                                                        \
+    typedef struct {                                                                               \
+        cbtype cb;                                                                                 \
+        void *ctx;                                                                                 \
+        int64_t hi;                                                                                \
+        int64_t (*field)(const type *);                                                            \
+    } name##_it;                                                                                   \
+    static int name##_tramp(const void *k, size_t kl, const void *v, size_t vl, void *c)           \
+    {                                                                                              \
+        name##_it *it = c;                                                                         \
+        type rec;                                                                                  \
+        memset(&rec, 0, sizeof rec);                                                               \
+        if (tg_store__dec_##name(k, kl, v, vl, &rec)) {                                            \
+            tg_warn("store", "%s: undecodable record skipped", #name);                             \
+            return 0;                                                                              \
+        }                                                                                          \
+        if (it->field && it->field(&rec) > it->hi)                                                 \
+            return SCAN_DONE;                                                                      \
+        return it->cb(&rec, it->ctx);                                                              \
     }
 
 ITER_TRAMPOLINE(product, tg_product, tg_product_cb)
@@ -313,8 +312,14 @@ ITER_TRAMPOLINE(review, tg_review, tg_review_cb)
 ITER_TRAMPOLINE(prediction, tg_prediction, tg_prediction_cb)
 ITER_TRAMPOLINE(intervention, tg_intervention, tg_intervention_cb)
 
-static int64_t day_field(const tg_hashtag_day *d) { return d->day; }
-static int64_t price_t_field(const tg_price_obs *p) { return p->t; }
+static int64_t day_field(const tg_hashtag_day *d)
+{
+    return d->day;
+}
+static int64_t price_t_field(const tg_price_obs *p)
+{
+    return p->t;
+}
 
 /* Seek to start, continue while keys begin with prefix. */
 static int scan_from(tg_store_read *r, tg_db db, const tg_buf *start, size_t plen, tg_raw_cb cb,
@@ -392,11 +397,11 @@ int tg_store_iter_prices(tg_store_read *r, const char *product_id, int64_t from,
     return rc;
 }
 
-#define ITER_ALL(fn, name, cbtype, db)                                                       \
-    int fn(tg_store_read *r, cbtype cb, void *ctx)                                           \
-    {                                                                                        \
-        name##_it it = {cb, ctx, 0, NULL};                                                   \
-        return tg_store_raw_iter(r, db, NULL, 0, name##_tramp, &it);                         \
+#define ITER_ALL(fn, name, cbtype, db)                                                             \
+    int fn(tg_store_read *r, cbtype cb, void *ctx)                                                 \
+    {                                                                                              \
+        name##_it it = {cb, ctx, 0, NULL};                                                         \
+        return tg_store_raw_iter(r, db, NULL, 0, name##_tramp, &it);                               \
     }
 
 ITER_ALL(tg_store_iter_products, product, tg_product_cb, TG_DB_PRODUCTS)

@@ -269,7 +269,10 @@ void tg_store_read_end(tg_store_read **rp)
 
 /* ---- writes -------------------------------------------------------------- */
 
-tg_store_read *tg_store_txn_reader(tg_store_txn *t) { return &t->rd; }
+tg_store_read *tg_store_txn_reader(tg_store_txn *t)
+{
+    return &t->rd;
+}
 
 static int write_last(tg_store_txn *t)
 {
@@ -367,8 +370,7 @@ static int db_ok(tg_store *s, tg_db db)
     return (int)db >= 0 && db < TG_DB__COUNT && s->have[db];
 }
 
-int tg_store_raw_put(tg_store_txn *t, tg_db db, const void *k, size_t kl, const void *v,
-                     size_t vl)
+int tg_store_raw_put(tg_store_txn *t, tg_db db, const void *k, size_t kl, const void *v, size_t vl)
 {
     if (!db_ok(t->s, db) || kl == 0 || kl > TG_STORE_MAX_KEY)
         return TG_EINVAL;
@@ -444,8 +446,8 @@ int tg_store_raw_range(tg_store_read *r, tg_db db, const void *from, size_t fl, 
     return rc == MDB_NOTFOUND || rc == 0 ? TG_OK : tg_store__err(rc, "cursor get");
 }
 
-int tg_store_raw_iter(tg_store_read *r, tg_db db, const void *prefix, size_t plen,
-                      tg_raw_cb cb, void *ctx)
+int tg_store_raw_iter(tg_store_read *r, tg_db db, const void *prefix, size_t plen, tg_raw_cb cb,
+                      void *ctx)
 {
     if (!db_ok(r->s, db))
         return TG_OK;
@@ -494,8 +496,8 @@ int tg_store_stats(tg_store_read *r, tg_store_db_stat *out, int n)
         if (rc)
             return tg_store__err(rc, "stat");
         out[k].entries = st.ms_entries;
-        out[k].bytes = (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) *
-                       (size_t)st.ms_psize;
+        out[k].bytes =
+            (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * (size_t)st.ms_psize;
     }
     return k;
 }

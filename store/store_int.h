@@ -163,22 +163,22 @@ const char *tg_store__key_take_str(tg_store__rd *r);
  * then point into k or v; they return TG_OK or TG_EDATA (never crash, for
  * any input: the fuzz target tests/fuzz/fuzz_codec.c checks that).
  */
-#define TG_STORE__CODECS(XX)                                                  \
-    XX(product, tg_product)                                                   \
-    XX(trend, tg_trend)                                                       \
-    XX(video, tg_video)                                                       \
-    XX(snapshot, tg_snapshot)                                                 \
-    XX(hashtag_day, tg_hashtag_day)                                           \
-    XX(listing, tg_listing)                                                   \
-    XX(price_obs, tg_price_obs)                                               \
-    XX(order, tg_order)                                                       \
-    XX(return, tg_return)                                                     \
-    XX(review, tg_review)                                                     \
-    XX(prediction, tg_prediction)                                             \
+#define TG_STORE__CODECS(XX)                                                                       \
+    XX(product, tg_product)                                                                        \
+    XX(trend, tg_trend)                                                                            \
+    XX(video, tg_video)                                                                            \
+    XX(snapshot, tg_snapshot)                                                                      \
+    XX(hashtag_day, tg_hashtag_day)                                                                \
+    XX(listing, tg_listing)                                                                        \
+    XX(price_obs, tg_price_obs)                                                                    \
+    XX(order, tg_order)                                                                            \
+    XX(return, tg_return)                                                                          \
+    XX(review, tg_review)                                                                          \
+    XX(prediction, tg_prediction)                                                                  \
     XX(intervention, tg_intervention)
 
-#define TG_STORE__CODEC_DECL(name, type)                                      \
-    int tg_store__enc_##name(tg_buf *kb, tg_buf *vb, const type *rec);        \
+#define TG_STORE__CODEC_DECL(name, type)                                                           \
+    int tg_store__enc_##name(tg_buf *kb, tg_buf *vb, const type *rec);                             \
     int tg_store__dec_##name(const void *k, size_t kl, const void *v, size_t vl, type *out);
 TG_STORE__CODECS(TG_STORE__CODEC_DECL)
 #undef TG_STORE__CODEC_DECL

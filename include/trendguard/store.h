@@ -44,7 +44,7 @@ typedef enum tg_source {
     TG_SRC_EBAY = 2,      /* Browse API, active listings */
     TG_SRC_EBAY_SOLD = 3, /* sold-listings pages */
     TG_SRC_POSHMARK = 4,
-    TG_SRC_SITE = 5       /* a user's [site.NAME] */
+    TG_SRC_SITE = 5 /* a user's [site.NAME] */
 } tg_source;
 
 typedef struct tg_product {
@@ -54,7 +54,7 @@ typedef struct tg_product {
     double price;
     const char *hashtags; /* ';'-separated, no '#' */
     const char *resale_query;
-    int64_t launch_date;  /* 0 when unknown */
+    int64_t launch_date; /* 0 when unknown */
 } tg_product;
 
 typedef struct tg_video {
@@ -69,7 +69,7 @@ typedef struct tg_video {
 
 typedef struct tg_snapshot {
     uint64_t video_id;
-    int64_t t; /* observation time */
+    int64_t t;                              /* observation time */
     int64_t views, likes, comments, shares; /* -1 when absent */
 } tg_snapshot;
 
@@ -153,7 +153,7 @@ typedef struct tg_prediction {
 
 typedef struct tg_intervention {
     const char *order_id;
-    int32_t day; /* the run's day */
+    int32_t day;        /* the run's day */
     const char *action; /* "email_offer", "sms_reminder", "control", "optout" */
     double risk;
     bool control;

@@ -35,7 +35,7 @@ typedef enum tg_db {
     TG_DB_SEEN,         /* dedup: canonical id -> first seen */
     TG_DB_ROBOTS,
     TG_DB_QUOTAS,
-    TG_DB_FETCHLOG,     /* failed fetches with their error class */
+    TG_DB_FETCHLOG, /* failed fetches with their error class */
     TG_DB_ORDERS,
     TG_DB_RETURNS,
     TG_DB_REVIEWS,
@@ -71,23 +71,21 @@ int tg_store_put_zip(tg_store_txn *t, const char *zip, double median_income);
 int tg_store_put_prediction(tg_store_txn *t, const tg_prediction *p);
 int tg_store_put_intervention(tg_store_txn *t, const tg_intervention *iv);
 /* A listing by (source, id), for status transitions. */
-int tg_store_get_listing(tg_store_read *r, tg_source src, const char *listing_id,
-                         tg_listing *out);
+int tg_store_get_listing(tg_store_read *r, tg_source src, const char *listing_id, tg_listing *out);
 
 /*
  * Raw access for module-owned databases (frontier, robots, quotas, meta,
  * models): the module owns the value codec. Values from raw_get/raw_iter
  * live until the next update in the transaction or its end.
  */
-int tg_store_raw_put(tg_store_txn *t, tg_db db, const void *k, size_t kl, const void *v,
-                     size_t vl);
+int tg_store_raw_put(tg_store_txn *t, tg_db db, const void *k, size_t kl, const void *v, size_t vl);
 int tg_store_raw_del(tg_store_txn *t, tg_db db, const void *k, size_t kl);
 int tg_store_raw_get(tg_store_read *r, tg_db db, const void *k, size_t kl, const void **v,
                      size_t *vl);
 typedef int (*tg_raw_cb)(const void *k, size_t kl, const void *v, size_t vl, void *ctx);
 /* Entries whose key starts with prefix (plen may be 0), in key order. */
-int tg_store_raw_iter(tg_store_read *r, tg_db db, const void *prefix, size_t plen,
-                      tg_raw_cb cb, void *ctx);
+int tg_store_raw_iter(tg_store_read *r, tg_db db, const void *prefix, size_t plen, tg_raw_cb cb,
+                      void *ctx);
 /* Entries with from <= key < to (either may be NULL for open ends). */
 int tg_store_raw_range(tg_store_read *r, tg_db db, const void *from, size_t fl, const void *to,
                        size_t tl, tg_raw_cb cb, void *ctx);

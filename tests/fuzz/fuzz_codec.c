@@ -13,18 +13,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ROUNDTRIP(name, type)                                                                \
-    do {                                                                                     \
-        type rec;                                                                            \
-        if (tg_store__dec_##name(k, kl, v, vl, &rec) == TG_OK) {                             \
-            tg_buf_reset(&kb);                                                               \
-            tg_buf_reset(&vb);                                                               \
-            if (tg_store__enc_##name(&kb, &vb, &rec) == TG_OK) {                             \
-                type again;                                                                  \
-                if (tg_store__dec_##name(kb.data, kb.len, vb.data, vb.len, &again) != TG_OK) \
-                    __builtin_trap();                                                        \
-            }                                                                                \
-        }                                                                                    \
+#define ROUNDTRIP(name, type)                                                                      \
+    do {                                                                                           \
+        type rec;                                                                                  \
+        if (tg_store__dec_##name(k, kl, v, vl, &rec) == TG_OK) {                                   \
+            tg_buf_reset(&kb);                                                                     \
+            tg_buf_reset(&vb);                                                                     \
+            if (tg_store__enc_##name(&kb, &vb, &rec) == TG_OK) {                                   \
+                type again;                                                                        \
+                if (tg_store__dec_##name(kb.data, kb.len, vb.data, vb.len, &again) != TG_OK)       \
+                    __builtin_trap();                                                              \
+            }                                                                                      \
+        }                                                                                          \
     } while (0);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -30,22 +30,23 @@ static int teardown(void **st)
 }
 
 /* Every strict prefix of a valid value must be rejected, never crash. */
-#define CHECK_TRUNCATIONS(dec, type)                                                         \
-    do {                                                                                     \
-        for (size_t n_ = 0; n_ < vb.len; n_++) {                                             \
-            type t_;                                                                         \
-            assert_int_equal(dec(kb.data, kb.len, vb.data, n_, &t_), TG_EDATA);             \
-        }                                                                                    \
-        type t2_;                                                                            \
-        assert_int_equal(dec(kb.data, kb.len > 0 ? kb.len - 1 : 0, vb.data, vb.len, &t2_),  \
-                         TG_EDATA);                                                          \
+#define CHECK_TRUNCATIONS(dec, type)                                                               \
+    do {                                                                                           \
+        for (size_t n_ = 0; n_ < vb.len; n_++) {                                                   \
+            type t_;                                                                               \
+            assert_int_equal(dec(kb.data, kb.len, vb.data, n_, &t_), TG_EDATA);                    \
+        }                                                                                          \
+        type t2_;                                                                                  \
+        assert_int_equal(dec(kb.data, kb.len > 0 ? kb.len - 1 : 0, vb.data, vb.len, &t2_),         \
+                         TG_EDATA);                                                                \
     } while (0)
 
 static void test_codec__product(void **st)
 {
     (void)st;
-    tg_product p = {"P-1", "Stanley Quencher, 40oz", "drinkware", 45.5, "stanleycup;tumbler",
-                    "stanley quencher 40oz", 1700000000};
+    tg_product p = {"P-1",     "Stanley Quencher, 40oz", "drinkware",
+                    45.5,      "stanleycup;tumbler",     "stanley quencher 40oz",
+                    1700000000};
     assert_int_equal(tg_store__enc_product(&kb, &vb, &p), 0);
     tg_product o;
     assert_int_equal(tg_store__dec_product(kb.data, kb.len, vb.data, vb.len, &o), 0);
@@ -72,8 +73,13 @@ static void test_codec__trend_video_snapshot(void **st)
     assert_int_equal(to.updated, 1700000001);
     CHECK_TRUNCATIONS(tg_store__dec_trend, tg_trend);
 
-    tg_video v = {UINT64_C(7234567890123456789), "alice", "desc \xc3\xa9", "a;b", "US",
-                  1700000000, 1700000100};
+    tg_video v = {UINT64_C(7234567890123456789),
+                  "alice",
+                  "desc \xc3\xa9",
+                  "a;b",
+                  "US",
+                  1700000000,
+                  1700000100};
     assert_int_equal(tg_store__enc_video(&kb, &vb, &v), 0);
     tg_video vo;
     assert_int_equal(tg_store__dec_video(kb.data, kb.len, vb.data, vb.len, &vo), 0);
@@ -120,8 +126,18 @@ static void test_codec__hashtag_day_listing_price(void **st)
     assert_true(isnan(o.bot_score));
     CHECK_TRUNCATIONS(tg_store__dec_hashtag_day, tg_hashtag_day);
 
-    tg_listing l = {TG_SRC_POSHMARK, "65a1b2c3d4e5f60718293a4b", NULL, "Stanley 40oz", "http://x/",
-                    "USD", 30, 35, NAN, TG_LISTING_SOLD, 1700000000, 1700000500};
+    tg_listing l = {TG_SRC_POSHMARK,
+                    "65a1b2c3d4e5f60718293a4b",
+                    NULL,
+                    "Stanley 40oz",
+                    "http://x/",
+                    "USD",
+                    30,
+                    35,
+                    NAN,
+                    TG_LISTING_SOLD,
+                    1700000000,
+                    1700000500};
     assert_int_equal(tg_store__enc_listing(&kb, &vb, &l), 0);
     tg_listing lo;
     assert_int_equal(tg_store__dec_listing(kb.data, kb.len, vb.data, vb.len, &lo), 0);

@@ -60,8 +60,8 @@ static int put_days(tg_store_txn *t, void *ctx)
     for (int i = 0; rc == 0 && i < 6; i++) {
         char lid[16];
         snprintf(lid, sizeof lid, "L%d", i);
-        tg_price_obs po = {"P-1", 1700000000 + i * 86400, TG_SRC_EBAY, lid, 40 - i,
-                           TG_LISTING_ACTIVE};
+        tg_price_obs po = {"P-1",  1700000000 + i * 86400, TG_SRC_EBAY, lid,
+                           40 - i, TG_LISTING_ACTIVE};
         rc = tg_store_put_price_obs(t, &po);
     }
     tg_prediction pr = {"O-1", 0.7, "sms_reminder", "a;b", 1700000000, "m1"};
