@@ -316,16 +316,17 @@ int tg_cmd_interventions(int argc, char **argv)
             d0 = d1 = INT32_MIN; /* the latest purchase day, found once the store is open */
         }
         if ((ex = tg_cli_load_config("interventions", cpath, &cfg)))
-            goto out_nocfg;
+            goto out_cfg; /* a failed load may hold defaults: free them too */
         ex = do_run(&cfg, d0, d1, scores, optout, outp);
     } else if (strcmp(verb, "report") == 0) {
         if ((ex = tg_cli_load_config("interventions", cpath, &cfg)))
-            goto out_nocfg;
+            goto out_cfg; /* a failed load may hold defaults: free them too */
         ex = do_report(&cfg, world, seed, fmt, outp);
     } else {
         ex = tg_cli_usage("interventions", "unknown verb '%s' (run or report)", verb);
         goto out_nocfg;
     }
+out_cfg:
     tg_config_free(&cfg);
 out_nocfg:
     tg_free(truth_world);

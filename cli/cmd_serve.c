@@ -71,8 +71,10 @@ int tg_cmd_serve(int argc, char **argv)
 
     tg_config cfg;
     int ex = tg_cli_load_config("serve", cpath, &cfg);
-    if (ex)
+    if (ex) {
+        tg_config_free(&cfg); /* a failed load may hold defaults */
         return ex;
+    }
     tg_store *s = NULL;
     tg_web *w = NULL;
     int rc = tg_store_open_ex(&s, cfg.store_path, TG_STORE_RDONLY, cfg.map_size_mb);
