@@ -21,7 +21,8 @@ static const char usage_text[] =
     "\n"
     "run     decide day D's interventions (default: the latest purchase day) for the\n"
     "        purchases of the last [interventions] window_h hours: risk >=\n"
-    "        email_offer_at -> email_offer, >= sms_at -> sms_reminder; opt-outs honoured; a control group\n"
+    "        email_offer_at -> email_offer, >= sms_at -> sms_reminder; opt-outs honoured; a "
+    "control group\n"
     "        (control_share, by pseudonymous customer) left untreated. Decisions go to\n"
     "        the store and, as CSV for the CRM, to --out (default stdout). Risk comes\n"
     "        from stored predictions, else --scores (CSV with order_id and risk or\n"
@@ -64,8 +65,8 @@ static int do_run(const tg_config *cfg, int32_t from, int32_t to, const char *sc
     FILE *csv = NULL;
     int rc = tg_store_open_ex(&s, cfg->store_path, 0, cfg->map_size_mb);
     if (rc)
-        return tg_cli_fail("interventions", rc, "%s: cannot open the store: %s",
-                           cfg->store_path, tg_strerror(rc));
+        return tg_cli_fail("interventions", rc, "%s: cannot open the store: %s", cfg->store_path,
+                           tg_strerror(rc));
     if (from == INT32_MIN) {
         if ((rc = tg_interventions_last_day(s, &from))) {
             ex = tg_cli_fail("interventions", rc, "no orders in the store: nothing to do (%s)",
@@ -134,17 +135,16 @@ static json_t *num(double v)
 static json_t *group_json(const tg_interventions_group *g)
 {
     return json_pack("{s:I,s:I,s:o,s:o,s:o}", "n", (json_int_t)g->n, "returned",
-                     (json_int_t)g->returned, "rate", num(g->rate), "ci_low", num(g->lo),
-                     "ci_high", num(g->hi));
+                     (json_int_t)g->returned, "rate", num(g->rate), "ci_low", num(g->lo), "ci_high",
+                     num(g->hi));
 }
 
 static json_t *arm_json(const tg_interventions_arm *a)
 {
-    json_t *o = json_pack("{s:s,s:o,s:o,s:{s:o,s:o,s:o},s:{s:o,s:o,s:o},s:o}", "action",
-                          a->action, "treated", group_json(&a->treated), "control",
-                          group_json(&a->control), "difference", "value", num(a->diff),
-                          "ci_low", num(a->diff_lo), "ci_high", num(a->diff_hi),
-                          "relative_effect", "value", num(a->effect), "ci_low",
+    json_t *o = json_pack("{s:s,s:o,s:o,s:{s:o,s:o,s:o},s:{s:o,s:o,s:o},s:o}", "action", a->action,
+                          "treated", group_json(&a->treated), "control", group_json(&a->control),
+                          "difference", "value", num(a->diff), "ci_low", num(a->diff_lo), "ci_high",
+                          num(a->diff_hi), "relative_effect", "value", num(a->effect), "ci_low",
                           num(a->effect_lo), "ci_high", num(a->effect_hi), "returns_avoided",
                           num(a->returns_avoided));
     if (o && a->have_truth) {
@@ -156,12 +156,13 @@ static json_t *arm_json(const tg_interventions_arm *a)
 
 static void arm_csv(FILE *f, const tg_interventions_report *r, const tg_interventions_arm *a)
 {
-    fprintf(f, "%s,%s,%ld,%ld,%.6f,%.6f,%.6f,%ld,%ld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,"
-               "%.6f,%.2f,",
+    fprintf(f,
+            "%s,%s,%ld,%ld,%.6f,%.6f,%.6f,%ld,%ld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,"
+            "%.6f,%.2f,",
             r->simulated ? "simulated" : "store_returns", a->action, a->treated.n,
             a->treated.returned, a->treated.rate, a->treated.lo, a->treated.hi, a->control.n,
-            a->control.returned, a->control.rate, a->control.lo, a->control.hi, a->diff,
-            a->diff_lo, a->diff_hi, a->effect, a->effect_lo, a->effect_hi, a->returns_avoided);
+            a->control.returned, a->control.rate, a->control.lo, a->control.hi, a->diff, a->diff_lo,
+            a->diff_hi, a->effect, a->effect_lo, a->effect_hi, a->returns_avoided);
     if (a->have_truth)
         fprintf(f, "%.6f,%s\n", a->truth_effect, a->truth_in_ci ? "true" : "false");
     else
@@ -177,8 +178,8 @@ static int do_report(const tg_config *cfg, const char *world, uint64_t seed, tg_
     int ex = 0;
     int rc = tg_store_open(&s, cfg->store_path, TG_STORE_RDONLY);
     if (rc)
-        return tg_cli_fail("interventions", rc, "%s: cannot open the store: %s",
-                           cfg->store_path, tg_strerror(rc));
+        return tg_cli_fail("interventions", rc, "%s: cannot open the store: %s", cfg->store_path,
+                           tg_strerror(rc));
     rc = tg_interventions_report_build(s, cfg, world, seed, &r, err, sizeof err);
     tg_store_close(&s);
     if (rc)
@@ -187,14 +188,13 @@ static int do_report(const tg_config *cfg, const char *world, uint64_t seed, tg_
     if (!f)
         return TG_EX_CANTCREAT;
     if (fmt == TG_FMT_JSON || fmt == TG_FMT_JSONL) {
-        json_t *o = json_pack("{s:s,s:[o,o,o],s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "outcomes",
-                              r.simulated ? "simulated" : "store_returns", "arms",
-                              arm_json(&r.arm[0]), arm_json(&r.arm[1]), arm_json(&r.arm[2]),
-                              "email_offers", (json_int_t)r.email_offers, "sms_reminders",
-                              (json_int_t)r.sms_reminders, "controls", (json_int_t)r.controls,
-                              "optouts", (json_int_t)r.optouts, "returns_avoided",
-                              num(r.returns_avoided), "offer_cost", num(r.offer_cost),
-                              "net_effect", num(r.net));
+        json_t *o = json_pack(
+            "{s:s,s:[o,o,o],s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "outcomes",
+            r.simulated ? "simulated" : "store_returns", "arms", arm_json(&r.arm[0]),
+            arm_json(&r.arm[1]), arm_json(&r.arm[2]), "email_offers", (json_int_t)r.email_offers,
+            "sms_reminders", (json_int_t)r.sms_reminders, "controls", (json_int_t)r.controls,
+            "optouts", (json_int_t)r.optouts, "returns_avoided", num(r.returns_avoided),
+            "offer_cost", num(r.offer_cost), "net_effect", num(r.net));
         if (o && r.have_truth)
             json_object_set_new(o, "truth_in_ci", json_boolean(r.truth_in_ci));
         if (!o || json_dumpf(o, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
@@ -221,14 +221,19 @@ static int do_report(const tg_config *cfg, const char *world, uint64_t seed, tg_
 
 int tg_cmd_interventions(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"config", required_argument, NULL, 'c'}, {"date", required_argument, NULL, 'd'},
-        {"from", required_argument, NULL, 'F'},   {"to", required_argument, NULL, 'T'},
-        {"scores", required_argument, NULL, 'S'}, {"optout", required_argument, NULL, 'O'},
-        {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
-        {"world", required_argument, NULL, 'w'},  {"truth", required_argument, NULL, 't'},
-        {"seed", required_argument, NULL, 's'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"config", required_argument, NULL, 'c'},
+                                       {"date", required_argument, NULL, 'd'},
+                                       {"from", required_argument, NULL, 'F'},
+                                       {"to", required_argument, NULL, 'T'},
+                                       {"scores", required_argument, NULL, 'S'},
+                                       {"optout", required_argument, NULL, 'O'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {"format", required_argument, NULL, 'f'},
+                                       {"world", required_argument, NULL, 'w'},
+                                       {"truth", required_argument, NULL, 't'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
     const char *cpath = NULL, *scores = NULL, *optout = NULL, *outp = NULL, *world = NULL;
     const char *date = NULL, *from = NULL, *to = NULL;
     char *truth_world = NULL;
@@ -238,14 +243,30 @@ int tg_cmd_interventions(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:o:h", lo, NULL)) != -1) {
         switch (c) {
-        case 'c': cpath = optarg; break;
-        case 'd': date = optarg; break;
-        case 'F': from = optarg; break;
-        case 'T': to = optarg; break;
-        case 'S': scores = optarg; break;
-        case 'O': optout = optarg; break;
-        case 'o': outp = optarg; break;
-        case 'w': world = optarg; break;
+        case 'c':
+            cpath = optarg;
+            break;
+        case 'd':
+            date = optarg;
+            break;
+        case 'F':
+            from = optarg;
+            break;
+        case 'T':
+            to = optarg;
+            break;
+        case 'S':
+            scores = optarg;
+            break;
+        case 'O':
+            optout = optarg;
+            break;
+        case 'o':
+            outp = optarg;
+            break;
+        case 'w':
+            world = optarg;
+            break;
         case 't': {
             /* DIR/truth/summary.json -> DIR */
             tg_free(truth_world);
@@ -277,8 +298,13 @@ int tg_cmd_interventions(int argc, char **argv)
                 return tg_cli_usage("interventions", "bad --format '%s'", optarg);
             }
             break;
-        case 'h': fputs(usage_text, stdout); tg_free(truth_world); return 0;
-        default: tg_free(truth_world); return tg_cli_usage("interventions", "bad option");
+        case 'h':
+            fputs(usage_text, stdout);
+            tg_free(truth_world);
+            return 0;
+        default:
+            tg_free(truth_world);
+            return tg_cli_usage("interventions", "bad option");
         }
     }
     if (optind >= argc) {

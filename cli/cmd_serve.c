@@ -37,10 +37,10 @@ static const char usage_text[] =
 int tg_cmd_serve(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"config", required_argument, NULL, 'c'},    {"port", required_argument, NULL, 'p'},
-        {"bind", required_argument, NULL, 'b'},      {"port-file", required_argument, NULL, 'P'},
-        {"threads", required_argument, NULL, 't'},   {"static-out", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+        {"config", required_argument, NULL, 'c'},  {"port", required_argument, NULL, 'p'},
+        {"bind", required_argument, NULL, 'b'},    {"port-file", required_argument, NULL, 'P'},
+        {"threads", required_argument, NULL, 't'}, {"static-out", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *cpath = NULL, *bind = NULL, *port_file = NULL, *static_out = NULL;
     long port = -1, threads = 2;
     int c;
@@ -48,10 +48,18 @@ int tg_cmd_serve(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "c:p:b:h", lo, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'c': cpath = optarg; break;
-        case 'b': bind = optarg; break;
-        case 'P': port_file = optarg; break;
-        case 's': static_out = optarg; break;
+        case 'c':
+            cpath = optarg;
+            break;
+        case 'b':
+            bind = optarg;
+            break;
+        case 'P':
+            port_file = optarg;
+            break;
+        case 's':
+            static_out = optarg;
+            break;
         case 'p':
             port = strtol(optarg, &end, 10);
             if (!*optarg || *end || port < 0 || port > 65535)
@@ -62,8 +70,11 @@ int tg_cmd_serve(int argc, char **argv)
             if (!*optarg || *end || threads < 1 || threads > 64)
                 return tg_cli_usage("serve", "bad --threads '%s' (1..64)", optarg);
             break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        default: return tg_cli_usage("serve", "bad option");
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            return tg_cli_usage("serve", "bad option");
         }
     }
     if (optind < argc)

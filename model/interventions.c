@@ -147,8 +147,8 @@ int tg_interventions_pseudonym(tg_store_read *r, const tg_config *cfg, const cha
         return TG_ENOTFOUND;
     }
     unsigned int olen = 32;
-    if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)customer_id,
-              strlen(customer_id), out, &olen) ||
+    if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)customer_id, strlen(customer_id),
+              out, &olen) ||
         olen != 32)
         return TG_EINTERNAL;
     return TG_OK;
@@ -198,8 +198,8 @@ static int split_csv(char *line, char **cols, int max)
  * Load an order_id -> value CSV. The value column is the first header named
  * one of `names`. Only ids in `want` are kept when want is not NULL.
  */
-static int load_id_values(const char *path, const char *const *names, const smap *want,
-                          smap *out, char *err, size_t errlen)
+static int load_id_values(const char *path, const char *const *names, const smap *want, smap *out,
+                          char *err, size_t errlen)
 {
     int rc = TG_OK;
     char *line = NULL;
@@ -276,8 +276,8 @@ out_close:
 }
 
 typedef struct optout {
-    smap orders;     /* raw lines: order ids (and customer ids, harmlessly) */
-    smap customers;  /* hex of the pseudonym */
+    smap orders;    /* raw lines: order ids (and customer ids, harmlessly) */
+    smap customers; /* hex of the pseudonym */
 } optout;
 
 static void hex32(const uint8_t b[32], char out[65])
@@ -788,9 +788,9 @@ int tg_interventions_report_build(tg_store *s, const tg_config *cfg, const char 
         } else {
             ret = smap_find(&c.returned, e->key) != NULL;
         }
-        tg_interventions_group *g[2] = {
-            treated ? &out->arm[arm].treated : &out->arm[arm].control,
-            treated ? &out->arm[TG_IV_ARM_ALL].treated : &out->arm[TG_IV_ARM_ALL].control};
+        tg_interventions_group *g[2] = {treated ? &out->arm[arm].treated : &out->arm[arm].control,
+                                        treated ? &out->arm[TG_IV_ARM_ALL].treated
+                                                : &out->arm[TG_IV_ARM_ALL].control};
         for (int k = 0; k < 2; k++) {
             g[k]->n++;
             g[k]->returned += ret;

@@ -137,12 +137,11 @@ static int on_series_day(const tg_hashtag_day *d, void *vctx)
     if (s->n++ >= s->cap)
         return 1;
     json_t *o = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "day", jday(d->day),
-                          "videos", (json_int_t)d->videos, "new_videos",
-                          (json_int_t)d->new_videos, "authors", (json_int_t)d->authors, "views",
-                          (json_int_t)d->views, "likes", (json_int_t)d->likes, "comments",
-                          (json_int_t)d->comments, "shares", (json_int_t)d->shares,
-                          "top_author_share", jnum(d->top_author_share), "bot_score",
-                          jnum(d->bot_score));
+                          "videos", (json_int_t)d->videos, "new_videos", (json_int_t)d->new_videos,
+                          "authors", (json_int_t)d->authors, "views", (json_int_t)d->views, "likes",
+                          (json_int_t)d->likes, "comments", (json_int_t)d->comments, "shares",
+                          (json_int_t)d->shares, "top_author_share", jnum(d->top_author_share),
+                          "bot_score", jnum(d->bot_score));
     json_array_append_new(s->arr, o);
     return 0;
 }
@@ -212,11 +211,10 @@ static int on_price(const tg_price_obs *p, void *vctx)
         return 1;
     char t[32];
     tg_time_format(p->t, t, sizeof t);
-    json_array_append_new(s->arr,
-                          json_pack("{s:s,s:s,s:s,s:o,s:s}", "t", t, "source",
-                                    tg_store_source_name(p->source), "listing_id", p->listing_id,
-                                    "price", jnum(p->price), "status",
-                                    p->status == TG_LISTING_SOLD ? "sold" : "active"));
+    json_array_append_new(s->arr, json_pack("{s:s,s:s,s:s,s:o,s:s}", "t", t, "source",
+                                            tg_store_source_name(p->source), "listing_id",
+                                            p->listing_id, "price", jnum(p->price), "status",
+                                            p->status == TG_LISTING_SOLD ? "sold" : "active"));
     return 0;
 }
 
@@ -274,10 +272,10 @@ void tg_web__api_prices(tg_web_rctx *rc, const char *id)
         json_array_append_new(daily, json_pack("{s:o,s:o}", "day", jday(p->price_median[i].day),
                                                "median", jnum(p->price_median[i].value)));
     }
-    send_json(rc->resp, json_pack("{s:s,s:o,s:o,s:b,s:o,s:o}", "product_id", p->id,
-                                  "retail_price", jnum(p->price), "resale_drop",
-                                  jnum(p->resale_drop), "truncated", s.n > s.cap, "daily_median",
-                                  daily ? daily : json_array(), "observations", s.arr));
+    send_json(rc->resp, json_pack("{s:s,s:o,s:o,s:b,s:o,s:o}", "product_id", p->id, "retail_price",
+                                  jnum(p->price), "resale_drop", jnum(p->resale_drop), "truncated",
+                                  s.n > s.cap, "daily_median", daily ? daily : json_array(),
+                                  "observations", s.arr));
 }
 
 /* ---- nudges ------------------------------------------------------------ */
@@ -303,12 +301,12 @@ char *tg_web__nudge_json(const tg_web_cache *c, const tg_web_product *p)
                                   tg_lifecycle_stage_name(t->stage), "is_bot", t->is_bot,
                                   "lasted_days", t->lasted_days, "ended", t->ended)
                       : json_null();
-    json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:o,s:o,s:s,s:o,s:b,s:b,s:s}", "product_id", p->id,
-                          "name", p->name, "orders", (json_int_t)p->orders, "returns_6m",
-                          (json_int_t)p->returns6m, "keep_rate_6m", jnum(p->keep_rate),
-                          "regret_risk", jnum(regret), "risk_source",
-                          p->npred ? "predictions" : "returns", "trend", trend, "trending",
-                          trending, "alert", alert, "message", msg);
+    json_t *o =
+        json_pack("{s:s,s:s,s:I,s:I,s:o,s:o,s:s,s:o,s:b,s:b,s:s}", "product_id", p->id, "name",
+                  p->name, "orders", (json_int_t)p->orders, "returns_6m", (json_int_t)p->returns6m,
+                  "keep_rate_6m", jnum(p->keep_rate), "regret_risk", jnum(regret), "risk_source",
+                  p->npred ? "predictions" : "returns", "trend", trend, "trending", trending,
+                  "alert", alert, "message", msg);
     char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(o);
     if (!s)
@@ -428,8 +426,7 @@ void tg_web__api_score(tg_web_rctx *rc)
         ord.zip = json_string_value(jzip);
     }
     if (jid) {
-        if (!json_is_string(jid) || json_string_length(jid) == 0 ||
-            json_string_length(jid) > 64) {
+        if (!json_is_string(jid) || json_string_length(jid) == 0 || json_string_length(jid) > 64) {
             bad = "order_id must be a string of 1..64 characters";
             goto out_bad;
         }
@@ -444,8 +441,7 @@ void tg_web__api_score(tg_web_rctx *rc)
         tg_store_read *r = NULL;
         int e = tg_store_read_begin(rc->w->store, &r);
         if (!e)
-            e = tg_interventions_pseudonym(r, rc->w->cfg, json_string_value(jcust),
-                                           ord.customer);
+            e = tg_interventions_pseudonym(r, rc->w->cfg, json_string_value(jcust), ord.customer);
         tg_store_read_end(&r);
         if (e) {
             json_decref(o);
@@ -464,8 +460,7 @@ void tg_web__api_score(tg_web_rctx *rc)
         return;
     }
     tg_model_score sc;
-    if (tg_model_score_orders(m, rc->c->fx, &ord, 1, &rc->w->tiers, with_reasons, &sc) !=
-        TG_OK) {
+    if (tg_model_score_orders(m, rc->c->fx, &ord, 1, &rc->w->tiers, with_reasons, &sc) != TG_OK) {
         json_decref(o);
         tg_web__json_error(rc->resp, 500, "scoring failed");
         return;
@@ -481,8 +476,7 @@ void tg_web__api_score(tg_web_rctx *rc)
     }
     json_t *res = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "order_id", ord.order_id, "product_id",
                             ord.product_id, "risk", jnum(sc.risk), "tier", sc.tier, "reasons",
-                            reasons ? reasons : json_array(), "model_id",
-                            tg_model_id(m));
+                            reasons ? reasons : json_array(), "model_id", tg_model_id(m));
     json_decref(o);
     send_json(rc->resp, res);
     return;
@@ -528,7 +522,7 @@ void tg_web__api_cart(tg_web_rctx *rc)
         const tg_web_product *p = tg_web__product(rc->c, id);
         const tg_web_trend *t = p && p->trend >= 0 ? &rc->c->trends[p->trend] : NULL;
         bool tr = t && tg_web__trending(t->stage);
-        double regret = p ? (isfinite(p->risk) ? p->risk
+        double regret = p ? (isfinite(p->risk)        ? p->risk
                              : isfinite(p->keep_rate) ? 1 - p->keep_rate
                                                       : NAN)
                           : NAN;
@@ -536,20 +530,19 @@ void tg_web__api_cart(tg_web_rctx *rc)
         trending += tr;
         high += tr && hi;
         json_array_append_new(out, json_pack("{s:s,s:b,s:b,s:o,s:o}", "product_id", id, "known",
-                                             p != NULL, "trending", tr, "regret_rate",
-                                             jnum(regret), "hashtag",
-                                             t ? json_string(t->hashtag) : json_null()));
+                                             p != NULL, "trending", tr, "regret_rate", jnum(regret),
+                                             "hashtag", t ? json_string(t->hashtag) : json_null()));
     }
     char msg[256];
     if (trending == 0)
         snprintf(msg, sizeof msg, "None of your %ld item%s is trending.", n, n == 1 ? "" : "s");
     else
-        snprintf(msg, sizeof msg, "You're buying %ld trending item%s. %ld ha%s 50%%+ regret rates. "
-                                  "Proceed?",
+        snprintf(msg, sizeof msg,
+                 "You're buying %ld trending item%s. %ld ha%s 50%%+ regret rates. "
+                 "Proceed?",
                  trending, trending == 1 ? "" : "s", high, high == 1 ? "s" : "ve");
     json_decref(o);
-    send_json(rc->resp, json_pack("{s:I,s:I,s:I,s:b,s:s,s:o}", "items", (json_int_t)n,
-                                  "trending", (json_int_t)trending, "high_regret",
-                                  (json_int_t)high, "alert", trending > 0, "message", msg,
-                                  "products", out));
+    send_json(rc->resp, json_pack("{s:I,s:I,s:I,s:b,s:s,s:o}", "items", (json_int_t)n, "trending",
+                                  (json_int_t)trending, "high_regret", (json_int_t)high, "alert",
+                                  trending > 0, "message", msg, "products", out));
 }

@@ -600,15 +600,15 @@ int tg_web__cache_build(tg_web *w, tg_web_cache **out)
         memcpy(c->last_write, v, vl);
         c->last_write[vl] = 0;
     }
-#define ITER(call)                                                                        \
-    do {                                                                                  \
-        rc = (call);                                                                      \
-        if (b.err) {                                                                      \
-            rc = b.err;                                                                   \
-            goto fail;                                                                    \
-        }                                                                                 \
-        if (rc < 0)                                                                       \
-            goto fail;                                                                    \
+#define ITER(call)                                                                                 \
+    do {                                                                                           \
+        rc = (call);                                                                               \
+        if (b.err) {                                                                               \
+            rc = b.err;                                                                            \
+            goto fail;                                                                             \
+        }                                                                                          \
+        if (rc < 0)                                                                                \
+            goto fail;                                                                             \
     } while (0)
     ITER(tg_store_iter_products(b.r, on_product, &b));
     if ((rc = build_index(c)))

@@ -28,12 +28,23 @@ int tg_web__esc(tg_buf *b, const char *s)
     int rc = TG_OK;
     for (; s && *s && !rc; s++) {
         switch (*s) {
-        case '&': rc = tg_buf_adds(b, "&amp;"); break;
-        case '<': rc = tg_buf_adds(b, "&lt;"); break;
-        case '>': rc = tg_buf_adds(b, "&gt;"); break;
-        case '"': rc = tg_buf_adds(b, "&quot;"); break;
-        case '\'': rc = tg_buf_adds(b, "&#39;"); break;
-        default: rc = tg_buf_addc(b, *s);
+        case '&':
+            rc = tg_buf_adds(b, "&amp;");
+            break;
+        case '<':
+            rc = tg_buf_adds(b, "&lt;");
+            break;
+        case '>':
+            rc = tg_buf_adds(b, "&gt;");
+            break;
+        case '"':
+            rc = tg_buf_adds(b, "&quot;");
+            break;
+        case '\'':
+            rc = tg_buf_adds(b, "&#39;");
+            break;
+        default:
+            rc = tg_buf_addc(b, *s);
         }
     }
     return rc;
@@ -126,8 +137,9 @@ static void page_end(tg_web_rctx *rc)
 {
     char t[32];
     tg_time_format(rc->c->built_at, t, sizeof t);
-    tg_buf_printf(B, "<footer><p><small>Data as of the store's last write %s; page built from "
-                     "a snapshot taken %s.</small></p></footer></main></body></html>\n",
+    tg_buf_printf(B,
+                  "<footer><p><small>Data as of the store's last write %s; page built from "
+                  "a snapshot taken %s.</small></p></footer></main></body></html>\n",
                   rc->c->last_write[0] ? rc->c->last_write : "(none)", t);
     rc->resp->status = B->data ? 200 : 500;
     rc->resp->content_type = "text/html; charset=utf-8";
@@ -136,8 +148,9 @@ static void page_end(tg_web_rctx *rc)
 void tg_web__html_error(tg_web_rctx *rc, int status, const char *msg)
 {
     tg_buf_reset(B);
-    tg_buf_printf(B, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%d"
-                     " - TrendGuard</title></head><body><main><h1>%d</h1><p>",
+    tg_buf_printf(B,
+                  "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%d"
+                  " - TrendGuard</title></head><body><main><h1>%d</h1><p>",
                   status, status);
     tg_web__esc(B, msg);
     tg_buf_adds(B, "</p><p><a href=\"/\">TrendGuard home</a></p></main></body></html>\n");
@@ -162,9 +175,10 @@ static void daystr(int32_t day, char *buf, size_t n)
 
 static void svg_open(tg_web_rctx *rc, const char *id, const char *title, const char *desc)
 {
-    tg_buf_printf(B, "<svg role=\"img\" aria-labelledby=\"%s-t %s-d\" viewBox=\"0 0 %d %d\" "
-                     "width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">"
-                     "<title id=\"%s-t\">",
+    tg_buf_printf(B,
+                  "<svg role=\"img\" aria-labelledby=\"%s-t %s-d\" viewBox=\"0 0 %d %d\" "
+                  "width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">"
+                  "<title id=\"%s-t\">",
                   id, id, CW, CH, CW, CH, id);
     tg_web__esc(B, title);
     tg_buf_printf(B, "</title><desc id=\"%s-d\">", id);
@@ -175,25 +189,26 @@ static void svg_open(tg_web_rctx *rc, const char *id, const char *title, const c
 static void axes(tg_web_rctx *rc, double ymax, bool percent, const char *xl, const char *xr)
 {
     int x0 = ML, y0 = CH - MB, x1 = CW - MR;
-    tg_buf_printf(B, "<g stroke=\"#888\" stroke-width=\"1\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
-                     "y2=\"%d\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>",
+    tg_buf_printf(B,
+                  "<g stroke=\"#888\" stroke-width=\"1\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+                  "y2=\"%d\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>",
                   x0, y0, x1, y0, x0, MT, x0, y0);
     tg_buf_adds(B, "<g font-size=\"11\" fill=\"#333\">");
     for (int k = 0; k <= 4; k++) {
         double v = ymax * k / 4;
         double y = y0 - (double)(y0 - MT) * k / 4;
         if (percent)
-            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>",
-                          x0 - 4, y + 4, v * 100);
+            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>", x0 - 4,
+                          y + 4, v * 100);
         else if (v >= 1e6)
-            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1fM</text>",
-                          x0 - 4, y + 4, v / 1e6);
+            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1fM</text>", x0 - 4,
+                          y + 4, v / 1e6);
         else if (v >= 1e3)
-            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1fk</text>",
-                          x0 - 4, y + 4, v / 1e3);
+            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.1fk</text>", x0 - 4,
+                          y + 4, v / 1e3);
         else
-            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>",
-                          x0 - 4, y + 4, v);
+            tg_buf_printf(B, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>", x0 - 4,
+                          y + 4, v);
     }
     if (xl) {
         tg_buf_printf(B, "<text x=\"%d\" y=\"%d\">", x0, CH - MB + 16);
@@ -241,8 +256,9 @@ static void line_chart(tg_web_rctx *rc, const char *id, const char *title, const
             if (i < n && stages[i] == stages[s])
                 continue;
             double xa = ML + pw * (days[s] - d0) / span, xb = ML + pw * (days[i - 1] - d0) / span;
-            tg_buf_printf(B, "<rect class=\"stage stage-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-                             "height=\"%.0f\"><title>%s</title></rect>",
+            tg_buf_printf(B,
+                          "<rect class=\"stage stage-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+                          "height=\"%.0f\"><title>%s</title></rect>",
                           tg_lifecycle_stage_name(stages[s]), xa, MT, fmax(xb - xa, 1.0), ph,
                           tg_lifecycle_stage_name(stages[s]));
             s = i;
@@ -251,9 +267,10 @@ static void line_chart(tg_web_rctx *rc, const char *id, const char *title, const
     axes(rc, ymax, false, a, z);
     if (isfinite(ref)) {
         double y = MT + ph * (1 - ref / ymax);
-        tg_buf_printf(B, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#b3261e\" "
-                         "stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
-                         "fill=\"#b3261e\" text-anchor=\"end\">",
+        tg_buf_printf(B,
+                      "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#b3261e\" "
+                      "stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\" "
+                      "fill=\"#b3261e\" text-anchor=\"end\">",
                       ML, y, CW - MR, y, CW - MR, y - 3);
         tg_web__esc(B, ref_label);
         tg_buf_adds(B, "</text>");
@@ -287,9 +304,10 @@ static void bar_chart(tg_web_rctx *rc, const char *id, const char *title, const 
     if (percent && xmax < m)
         xmax = 1;
     int rowh = 22, h = MT + (int)n * rowh + 24, lw = 170, pw = CW - lw - MR - 50;
-    tg_buf_printf(B, "<svg role=\"img\" aria-labelledby=\"%s-t %s-d\" viewBox=\"0 0 %d %d\" "
-                     "width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">"
-                     "<title id=\"%s-t\">",
+    tg_buf_printf(B,
+                  "<svg role=\"img\" aria-labelledby=\"%s-t %s-d\" viewBox=\"0 0 %d %d\" "
+                  "width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">"
+                  "<title id=\"%s-t\">",
                   id, id, CW, h, CW, h, id);
     tg_web__esc(B, title);
     tg_buf_printf(B, "</title><desc id=\"%s-d\">", id);
@@ -300,8 +318,9 @@ static void bar_chart(tg_web_rctx *rc, const char *id, const char *title, const 
         double v = isfinite(vals[i]) ? vals[i] : 0;
         tg_buf_printf(B, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", lw - 6, y + 14);
         tg_web__esc(B, labels[i]);
-        tg_buf_printf(B, "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
-                         "height=\"%d\" fill=\"#2f6fb0\"><title>",
+        tg_buf_printf(B,
+                      "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
+                      "height=\"%d\" fill=\"#2f6fb0\"><title>",
                       lw, y + 3, fmax(pw * v / xmax, 1.0), rowh - 6);
         tg_web__esc(B, labels[i]);
         tg_buf_adds(B, ": ");
@@ -311,14 +330,13 @@ static void bar_chart(tg_web_rctx *rc, const char *id, const char *title, const 
             tg_buf_printf(B, "%.4g", v);
         tg_buf_adds(B, "</title></rect>");
         if (lo && hi && isfinite(lo[i]) && isfinite(hi[i]))
-            tg_buf_printf(B, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#111\" "
-                             "stroke-width=\"1.5\"/>",
+            tg_buf_printf(B,
+                          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#111\" "
+                          "stroke-width=\"1.5\"/>",
                           lw + pw * lo[i] / xmax, y + rowh / 2, lw + pw * hi[i] / xmax,
                           y + rowh / 2);
-        tg_buf_printf(B, "<text x=\"%.1f\" y=\"%d\">", lw + pw * fmax(v, hi && isfinite(hi[i])
-                                                                              ? hi[i]
-                                                                              : v) / xmax + 4,
-                      y + 14);
+        tg_buf_printf(B, "<text x=\"%.1f\" y=\"%d\">",
+                      lw + pw * fmax(v, hi && isfinite(hi[i]) ? hi[i] : v) / xmax + 4, y + 14);
         if (percent)
             pct(B, vals[i]);
         else
@@ -346,21 +364,22 @@ static void page_home(tg_web_rctx *rc)
         trending += tg_web__trending(c->trends[i].stage);
     }
     page_start(rc, "Overview");
-    tg_buf_printf(B, "<table><caption>What the store holds</caption><tbody>"
-                     "<tr><th scope=\"row\">Products</th><td class=\"n\">%zu</td></tr>"
-                     "<tr><th scope=\"row\">Orders</th><td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">Returned within 6 months</th><td class=\"n\">%ld</td>"
-                     "</tr><tr><th scope=\"row\">Hashtags</th><td class=\"n\">%zu</td></tr>"
-                     "<tr><th scope=\"row\">Trending now (rising, peak, decline)</th>"
-                     "<td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">Flagged as bot-inflated</th><td class=\"n\">%ld</td>"
-                     "</tr><tr><th scope=\"row\">Scored orders (predictions)</th>"
-                     "<td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">Intervention records</th><td class=\"n\">%ld</td>"
-                     "</tr><tr><th scope=\"row\">Model for live scoring</th><td>%s</td></tr>"
-                     "</tbody></table>\n",
-                  c->nproducts, c->orders, c->returns6m, c->ntrends, trending, bots,
-                  c->predictions, c->interventions, rc->w->model ? "loaded" : "none");
+    tg_buf_printf(B,
+                  "<table><caption>What the store holds</caption><tbody>"
+                  "<tr><th scope=\"row\">Products</th><td class=\"n\">%zu</td></tr>"
+                  "<tr><th scope=\"row\">Orders</th><td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">Returned within 6 months</th><td class=\"n\">%ld</td>"
+                  "</tr><tr><th scope=\"row\">Hashtags</th><td class=\"n\">%zu</td></tr>"
+                  "<tr><th scope=\"row\">Trending now (rising, peak, decline)</th>"
+                  "<td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">Flagged as bot-inflated</th><td class=\"n\">%ld</td>"
+                  "</tr><tr><th scope=\"row\">Scored orders (predictions)</th>"
+                  "<td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">Intervention records</th><td class=\"n\">%ld</td>"
+                  "</tr><tr><th scope=\"row\">Model for live scoring</th><td>%s</td></tr>"
+                  "</tbody></table>\n",
+                  c->nproducts, c->orders, c->returns6m, c->ntrends, trending, bots, c->predictions,
+                  c->interventions, rc->w->model ? "loaded" : "none");
     tg_buf_adds(B, "<h3>Pages</h3><ul>");
     tg_buf_adds(B, "<li>");
     link(rc, "/categories", NULL, "Regret risk by category");
@@ -400,8 +419,8 @@ static void page_categories(tg_web_rctx *rc)
         }
     if (n)
         bar_chart(rc, "cat", "Regret risk by category",
-                  "Horizontal bars: mean regret risk per product category, highest first.",
-                  labels, vals, NULL, NULL, n, true);
+                  "Horizontal bars: mean regret risk per product category, highest first.", labels,
+                  vals, NULL, NULL, n, true);
     else
         no_data(rc, "no orders with a risk yet.");
     tg_free(labels);
@@ -414,8 +433,9 @@ static void page_categories(tg_web_rctx *rc)
         const tg_web_category *k = &c->cats[i];
         tg_buf_adds(B, "<tr><td>");
         tg_web__esc(B, k->name);
-        tg_buf_printf(B, "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">"
-                         "%ld</td><td class=\"n\">",
+        tg_buf_printf(B,
+                      "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">"
+                      "%ld</td><td class=\"n\">",
                       k->products, k->orders, k->returns6m);
         pct(B, k->risk);
         tg_buf_adds(B, "</td></tr>");
@@ -452,8 +472,8 @@ static void page_trends(tg_web_rctx *rc)
     }
     if (any)
         bar_chart(rc, "stages", "Hashtags by lifecycle stage",
-                  "Horizontal bars: how many hashtags are in each lifecycle stage today.",
-                  labels, vals, NULL, NULL, TG_STAGE_DEAD + 1, false);
+                  "Horizontal bars: how many hashtags are in each lifecycle stage today.", labels,
+                  vals, NULL, NULL, TG_STAGE_DEAD + 1, false);
     else
         no_data(rc, "no hashtags.");
     tg_buf_adds(B, "<table><caption>Hashtags</caption><thead><tr><th scope=\"col\">Hashtag</th>"
@@ -468,10 +488,10 @@ static void page_trends(tg_web_rctx *rc)
         link(rc, "/trends", t->hashtag, label);
         tg_buf_printf(B, "</td><td>%s</td><td>", tg_lifecycle_stage_name(t->stage));
         bot_badge(rc, t);
-        tg_buf_printf(B, "</td><td class=\"n\">%zu</td><td class=\"n\">%d%s</td>"
-                         "<td class=\"n\">%d</td></tr>",
-                      t->n, t->lasted_days, t->ended || !t->n ? "" : " (ongoing)",
-                      t->nproducts);
+        tg_buf_printf(B,
+                      "</td><td class=\"n\">%zu</td><td class=\"n\">%d%s</td>"
+                      "<td class=\"n\">%d</td></tr>",
+                      t->n, t->lasted_days, t->ended || !t->n ? "" : " (ongoing)", t->nproducts);
     }
     tg_buf_adds(B, "</tbody></table>\n");
     page_end(rc);
@@ -563,8 +583,9 @@ static void page_prices(tg_web_rctx *rc)
         const tg_web_product *p = &c->products[i];
         tg_buf_adds(B, "<tr><td>");
         link(rc, "/prices", p->id, p->name[0] ? p->name : p->id);
-        tg_buf_printf(B, "</td><td class=\"n\">%.2f</td><td class=\"n\">%zu</td>"
-                         "<td class=\"n\">",
+        tg_buf_printf(B,
+                      "</td><td class=\"n\">%.2f</td><td class=\"n\">%zu</td>"
+                      "<td class=\"n\">",
                       p->price, p->nprice);
         if (p->nprice)
             tg_buf_printf(B, "%.2f", p->price_median[p->nprice - 1].value);
@@ -638,9 +659,9 @@ static void page_interventions(tg_web_rctx *rc)
         page_end(rc);
         return;
     }
-    const char *labels[6] = {"email offer: treated", "email offer: control",
+    const char *labels[6] = {"email offer: treated",  "email offer: control",
                              "SMS reminder: treated", "SMS reminder: control",
-                             "all: treated", "all: control"};
+                             "all: treated",          "all: control"};
     double vals[6], lo[6], hi[6];
     for (int i = 0; i < 3; i++) {
         const tg_interventions_group *g[2] = {&r->arm[i].treated, &r->arm[i].control};
@@ -683,15 +704,16 @@ static void page_interventions(tg_web_rctx *rc)
         pct(B, a->effect_hi);
         tg_buf_printf(B, ")</td><td class=\"n\">%.1f</td></tr>", a->returns_avoided);
     }
-    tg_buf_printf(B, "</tbody></table><table><caption>Cost and net effect</caption><tbody>"
-                     "<tr><th scope=\"row\">Email offers sent</th><td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">SMS reminders sent</th><td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">Control orders</th><td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">Opted out</th><td class=\"n\">%ld</td></tr>"
-                     "<tr><th scope=\"row\">Returns avoided</th><td class=\"n\">%.1f</td></tr>"
-                     "<tr><th scope=\"row\">Offer cost</th><td class=\"n\">%.2f</td></tr>"
-                     "<tr><th scope=\"row\">Net effect</th><td class=\"n\">%.2f</td></tr>"
-                     "</tbody></table>\n",
+    tg_buf_printf(B,
+                  "</tbody></table><table><caption>Cost and net effect</caption><tbody>"
+                  "<tr><th scope=\"row\">Email offers sent</th><td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">SMS reminders sent</th><td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">Control orders</th><td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">Opted out</th><td class=\"n\">%ld</td></tr>"
+                  "<tr><th scope=\"row\">Returns avoided</th><td class=\"n\">%.1f</td></tr>"
+                  "<tr><th scope=\"row\">Offer cost</th><td class=\"n\">%.2f</td></tr>"
+                  "<tr><th scope=\"row\">Net effect</th><td class=\"n\">%.2f</td></tr>"
+                  "</tbody></table>\n",
                   r->email_offers, r->sms_reminders, r->controls, r->optouts, r->returns_avoided,
                   r->offer_cost, r->net);
     page_end(rc);
@@ -704,8 +726,9 @@ static void page_alerts(tg_web_rctx *rc)
     page_start(rc, "Supply-chain alerts");
     char end[16];
     tg_date_format(c->data_end, end, sizeof end);
-    tg_buf_printf(B, "<p>Products whose regret risk over the last 7 days of orders (to %s) "
-                     "reached %.0f%% ([interventions] sms_at), with at least 5 orders.</p>\n",
+    tg_buf_printf(B,
+                  "<p>Products whose regret risk over the last 7 days of orders (to %s) "
+                  "reached %.0f%% ([interventions] sms_at), with at least 5 orders.</p>\n",
                   end, thr * 100);
     size_t n = 0;
     const char **labels = tg_calloc(c->nproducts + 1, sizeof *labels);
@@ -738,8 +761,8 @@ static void page_alerts(tg_web_rctx *rc)
     tg_buf_adds(B, "</ul>\n");
     if (n)
         bar_chart(rc, "alerts", "Regret risk of alerted products, last 7 days",
-                  "Horizontal bars: last week's regret risk of each alerted product.", labels,
-                  vals, NULL, NULL, n, true);
+                  "Horizontal bars: last week's regret risk of each alerted product.", labels, vals,
+                  NULL, NULL, n, true);
     else
         tg_buf_adds(B, "<p>No product is over the threshold: no alerts.</p>\n");
     tg_free(labels);
@@ -790,8 +813,9 @@ static void page_product(tg_web_rctx *rc, const char *id)
     if (!isfinite(p->keep_rate))
         tg_buf_adds(B, "No purchase history for this item yet.");
     else if (alert)
-        tg_buf_printf(B, "<strong>Trend Alert:</strong> %.0f%% of buyers keep this more than 6 "
-                         "months. Still want it?",
+        tg_buf_printf(B,
+                      "<strong>Trend Alert:</strong> %.0f%% of buyers keep this more than 6 "
+                      "months. Still want it?",
                       p->keep_rate * 100);
     else
         tg_buf_printf(B, "%.0f%% of buyers keep this more than 6 months.", p->keep_rate * 100);
@@ -822,17 +846,39 @@ void tg_web__page(tg_web_rctx *rc, tg_web_route route, const char *arg)
     if (!tg_web__params_ok(rc, (const char *const[]){NULL}, false))
         return;
     switch (route) {
-    case TG_WEB_R_HOME: page_home(rc); break;
-    case TG_WEB_R_P_CATEGORIES: page_categories(rc); break;
-    case TG_WEB_R_P_TRENDS: page_trends(rc); break;
-    case TG_WEB_R_P_TREND: page_trend(rc, arg); break;
-    case TG_WEB_R_P_PRICES: page_prices(rc); break;
-    case TG_WEB_R_P_PRICE: page_price(rc, arg); break;
-    case TG_WEB_R_P_INTERVENTIONS: page_interventions(rc); break;
-    case TG_WEB_R_P_ALERTS: page_alerts(rc); break;
-    case TG_WEB_R_P_PRODUCTS: page_products(rc); break;
-    case TG_WEB_R_P_PRODUCT: page_product(rc, arg); break;
-    default: tg_web__html_error(rc, 404, "No such page."); break;
+    case TG_WEB_R_HOME:
+        page_home(rc);
+        break;
+    case TG_WEB_R_P_CATEGORIES:
+        page_categories(rc);
+        break;
+    case TG_WEB_R_P_TRENDS:
+        page_trends(rc);
+        break;
+    case TG_WEB_R_P_TREND:
+        page_trend(rc, arg);
+        break;
+    case TG_WEB_R_P_PRICES:
+        page_prices(rc);
+        break;
+    case TG_WEB_R_P_PRICE:
+        page_price(rc, arg);
+        break;
+    case TG_WEB_R_P_INTERVENTIONS:
+        page_interventions(rc);
+        break;
+    case TG_WEB_R_P_ALERTS:
+        page_alerts(rc);
+        break;
+    case TG_WEB_R_P_PRODUCTS:
+        page_products(rc);
+        break;
+    case TG_WEB_R_P_PRODUCT:
+        page_product(rc, arg);
+        break;
+    default:
+        tg_web__html_error(rc, 404, "No such page.");
+        break;
     }
     if (!B->data || (rc->resp->status == 200 && B->len == 0))
         tg_web__html_error(rc, 500, "Page too large.");

@@ -217,8 +217,7 @@ static bool auth_ok(const tg_web *w, const char *hdr)
 }
 
 /* Match "/prefix/{arg}/suffix"; arg copied into buf. */
-static bool match(const char *path, const char *prefix, const char *suffix, char *buf,
-                  size_t n)
+static bool match(const char *path, const char *prefix, const char *suffix, char *buf, size_t n)
 {
     size_t pl = strlen(prefix);
     if (strncmp(path, prefix, pl) != 0)
@@ -326,13 +325,27 @@ static tg_web_route dispatch(tg_web_rctx *rc)
         if (tg_web__params_ok(rc, (const char *const[]){NULL}, true))
             metrics_page(rc);
         break;
-    case TG_WEB_R_TRENDS: tg_web__api_trends(rc); break;
-    case TG_WEB_R_SERIES: tg_web__api_series(rc, arg); break;
-    case TG_WEB_R_PRICES: tg_web__api_prices(rc, arg); break;
-    case TG_WEB_R_NUDGE: tg_web__api_nudge(rc, arg); break;
-    case TG_WEB_R_SCORE: tg_web__api_score(rc); break;
-    case TG_WEB_R_CART: tg_web__api_cart(rc); break;
-    default: tg_web__page(rc, r, arg); break;
+    case TG_WEB_R_TRENDS:
+        tg_web__api_trends(rc);
+        break;
+    case TG_WEB_R_SERIES:
+        tg_web__api_series(rc, arg);
+        break;
+    case TG_WEB_R_PRICES:
+        tg_web__api_prices(rc, arg);
+        break;
+    case TG_WEB_R_NUDGE:
+        tg_web__api_nudge(rc, arg);
+        break;
+    case TG_WEB_R_SCORE:
+        tg_web__api_score(rc);
+        break;
+    case TG_WEB_R_CART:
+        tg_web__api_cart(rc);
+        break;
+    default:
+        tg_web__page(rc, r, arg);
+        break;
     }
     return r;
 }
@@ -348,8 +361,7 @@ static void record(tg_web *w, tg_web_route r, int status, double secs)
     while (b < TG_WEB_NBUCKETS - 1 && secs > buckets[b])
         b++;
     atomic_fetch_add_explicit(&w->m.bucket[r][b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&w->m.sum_us[r], (unsigned long)(secs * 1e6),
-                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&w->m.sum_us[r], (unsigned long)(secs * 1e6), memory_order_relaxed);
 }
 
 static int handle(tg_web *w, const tg_web_req *req, tg_web_resp *resp, bool static_links)
@@ -495,9 +507,8 @@ static void add_headers(struct MHD_Response *r, const char *ctype)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     tg_web *w = cls;
@@ -539,10 +550,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (resp.status == 401)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     if (resp.status == 405)
-        MHD_add_response_header(r, "Allow", strcmp(resp.route, "score") == 0 ||
-                                                    strcmp(resp.route, "cart_nudge") == 0
-                                                ? "POST"
-                                                : "GET, HEAD");
+        MHD_add_response_header(r, "Allow",
+                                strcmp(resp.route, "score") == 0 ||
+                                        strcmp(resp.route, "cart_nudge") == 0
+                                    ? "POST"
+                                    : "GET, HEAD");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp.status, r);
     MHD_destroy_response(r);
     return ret;
@@ -589,12 +601,12 @@ int tg_web_start(tg_web *w, const tg_web_listen *l)
     }
     unsigned threads = l->threads > 0 ? (unsigned)l->threads : 2;
     unsigned timeout = l->timeout_s ? l->timeout_s : 10;
-    w->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-        threads, MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, w, MHD_OPTION_END);
+    w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+                              0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
+                              (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                              MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
+                              1024u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_END);
     if (!w->mhd) {
         tg_error("serve", "cannot listen on %s:%d: %s", bind, l->port, strerror(errno));
         return TG_EIO;
@@ -645,9 +657,9 @@ int tg_web_write_static(tg_web *w, const char *dir, int *npages)
         return TG_EIO;
     }
     static const char *const fixed[][2] = {
-        {"/", "index.html"},         {"/categories", "categories.html"},
-        {"/trends", "trends.html"},  {"/prices", "prices.html"},
-        {"/alerts", "alerts.html"},  {"/interventions", "interventions.html"},
+        {"/", "index.html"},           {"/categories", "categories.html"},
+        {"/trends", "trends.html"},    {"/prices", "prices.html"},
+        {"/alerts", "alerts.html"},    {"/interventions", "interventions.html"},
         {"/products", "products.html"}};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !rc; i++)
         rc = write_page(w, dir, fixed[i][0], fixed[i][1], &n);

@@ -27,32 +27,32 @@
 #include <stdint.h>
 
 /* Routes, for dispatch and metrics: XX(id, name). */
-#define TG_WEB_ROUTES(XX)                                                     \
-    XX(HOME, "page_home")                                                     \
-    XX(P_CATEGORIES, "page_categories")                                       \
-    XX(P_TRENDS, "page_trends")                                               \
-    XX(P_TREND, "page_trend")                                                 \
-    XX(P_PRICES, "page_prices")                                               \
-    XX(P_PRICE, "page_price")                                                 \
-    XX(P_INTERVENTIONS, "page_interventions")                                 \
-    XX(P_ALERTS, "page_alerts")                                               \
-    XX(P_PRODUCTS, "page_products")                                           \
-    XX(P_PRODUCT, "page_product")                                             \
-    XX(TRENDS, "trends")                                                      \
-    XX(SERIES, "trend_series")                                                \
-    XX(PRICES, "product_prices")                                              \
-    XX(NUDGE, "product_nudge")                                                \
-    XX(SCORE, "score")                                                        \
-    XX(CART, "cart_nudge")                                                    \
-    XX(METRICS, "metrics")                                                    \
-    XX(HEALTHZ, "healthz")                                                    \
+#define TG_WEB_ROUTES(XX)                                                                          \
+    XX(HOME, "page_home")                                                                          \
+    XX(P_CATEGORIES, "page_categories")                                                            \
+    XX(P_TRENDS, "page_trends")                                                                    \
+    XX(P_TREND, "page_trend")                                                                      \
+    XX(P_PRICES, "page_prices")                                                                    \
+    XX(P_PRICE, "page_price")                                                                      \
+    XX(P_INTERVENTIONS, "page_interventions")                                                      \
+    XX(P_ALERTS, "page_alerts")                                                                    \
+    XX(P_PRODUCTS, "page_products")                                                                \
+    XX(P_PRODUCT, "page_product")                                                                  \
+    XX(TRENDS, "trends")                                                                           \
+    XX(SERIES, "trend_series")                                                                     \
+    XX(PRICES, "product_prices")                                                                   \
+    XX(NUDGE, "product_nudge")                                                                     \
+    XX(SCORE, "score")                                                                             \
+    XX(CART, "cart_nudge")                                                                         \
+    XX(METRICS, "metrics")                                                                         \
+    XX(HEALTHZ, "healthz")                                                                         \
     XX(NOTFOUND, "not_found")
 
 typedef enum tg_web_route {
 #define TG__WEB_ROUTE_ENUM(id, name) TG_WEB_R_##id,
     TG_WEB_ROUTES(TG__WEB_ROUTE_ENUM)
 #undef TG__WEB_ROUTE_ENUM
-    TG_WEB_R__COUNT
+        TG_WEB_R__COUNT
 } tg_web_route;
 
 /* Status codes we count separately; anything else is "other". */
@@ -79,7 +79,7 @@ typedef struct tg_web_trend {
     double bot_score; /* NAN when not scored */
     size_t n;         /* days */
     int32_t *days;
-    double *values;   /* daily view gain */
+    double *values; /* daily view gain */
     tg_stage *stages;
     tg_stage stage;   /* of the last day (NONE without data) */
     int32_t peak_day; /* -1 without data */
@@ -95,7 +95,7 @@ typedef struct tg_web_product {
     double keep_rate;       /* NAN without orders */
     double risk;            /* mean stored prediction, else return rate; NAN */
     long npred;
-    int trend;              /* index of its main trend (the hashtag with most data), -1 */
+    int trend; /* index of its main trend (the hashtag with most data), -1 */
     /* weekly regret risk (predictions, else returns) for alerts */
     double last_week_risk, prev_risk;
     long last_week_n;

@@ -41,12 +41,12 @@ typedef int (*tg_interventions_scorer)(void *ctx, tg_store_read *r, const tg_ord
                                        double *risk);
 
 typedef struct tg_interventions_opts {
-    int32_t day;              /* the run's day (days since epoch) */
-    const char *scores_path;  /* CSV with order_id and risk (or p_true) columns, or NULL */
-    const char *optout_path;  /* overrides [interventions] optout_file when set */
+    int32_t day;             /* the run's day (days since epoch) */
+    const char *scores_path; /* CSV with order_id and risk (or p_true) columns, or NULL */
+    const char *optout_path; /* overrides [interventions] optout_file when set */
     tg_interventions_scorer scorer;
     void *scorer_ctx;
-    FILE *csv;                /* CRM file: header + one row per decision; may be NULL */
+    FILE *csv; /* CRM file: header + one row per decision; may be NULL */
 } tg_interventions_opts;
 
 typedef struct tg_interventions_stats {
@@ -55,7 +55,7 @@ typedef struct tg_interventions_stats {
     long below;         /* risk under sms_at */
     long already;       /* decided on an earlier day */
     long email_offer, sms_reminder, control, optout;
-    long written;       /* records put (re-puts included) */
+    long written; /* records put (re-puts included) */
 } tg_interventions_stats;
 
 /*
@@ -91,7 +91,7 @@ typedef struct tg_interventions_group {
  * risk >= email_offer_at is the email arm's control).
  */
 typedef struct tg_interventions_arm {
-    const char *action;                  /* "email_offer", "sms_reminder", "all" */
+    const char *action; /* "email_offer", "sms_reminder", "all" */
     tg_interventions_group treated, control;
     double diff, diff_lo, diff_hi;       /* rate_c - rate_t, 95% normal approx */
     double effect, effect_lo, effect_hi; /* 1 - rate_t/rate_c, 95% log-ratio; NAN if no data */

@@ -68,11 +68,11 @@ typedef struct tg_web_resp {
 } tg_web_resp;
 
 typedef struct tg_web_listen {
-    const char *bind;  /* dotted IPv4 address; NULL = "127.0.0.1" */
-    int port;          /* 0 = a free port */
-    int threads;       /* 0 = 2 */
+    const char *bind;   /* dotted IPv4 address; NULL = "127.0.0.1" */
+    int port;           /* 0 = a free port */
+    int threads;        /* 0 = 2 */
     unsigned timeout_s; /* per connection; 0 = 10 */
-    const char *token; /* bearer token; required when bind is not loopback */
+    const char *token;  /* bearer token; required when bind is not loopback */
 } tg_web_listen;
 
 /* Create the application over an open store. TG_ENOMEM. */

@@ -39,8 +39,8 @@ static int fill(tg_store_txn *t, void *ctx)
 {
     (void)ctx;
     int rc = 0;
-    tg_product p1 = {"P1", "Glow <script>alert(1)</script> Cup", "drinkware", 40.0,
-                     "glowcup", "glow cup", 0};
+    tg_product p1 = {
+        "P1", "Glow <script>alert(1)</script> Cup", "drinkware", 40.0, "glowcup", "glow cup", 0};
     tg_product p2 = {"P2", "Plain Mug", "drinkware", 12.0, "", "plain mug", 0};
     tg_product p3 = {"P3", "Bot Lamp", "lighting", 25.0, "botlamp", "bot lamp", 0};
     rc |= tg_store_put_product(t, &p1);
@@ -53,8 +53,8 @@ static int fill(tg_store_txn *t, void *ctx)
     for (int i = 0; i < 45; i++) {
         double gain = i < 10 ? 1000.0 * (i + 1) : fmax(0, 10000.0 - 400.0 * (i - 10));
         views += (int64_t)gain;
-        tg_hashtag_day d = {"glowcup", DAY0 + i, 10 + i, 1, 5, views, views / 12, views / 100,
-                            views / 200, 0.2, 0.1};
+        tg_hashtag_day d = {"glowcup",  DAY0 + i,    10 + i,      1,   5,  views,
+                            views / 12, views / 100, views / 200, 0.2, 0.1};
         rc |= tg_store_put_hashtag_day(t, &d);
         bviews += i < 20 ? 5000 : 0;
         tg_hashtag_day b = {"botlamp", DAY0 + i, 3, 0, 2, bviews, bviews / 500, 0, 0, 0.9, 0.9};
@@ -63,15 +63,17 @@ static int fill(tg_store_txn *t, void *ctx)
     for (int i = 0; i < 30; i++) {
         char lid[16];
         snprintf(lid, sizeof lid, "L%d", i);
-        tg_price_obs po = {"P1", (int64_t)(DAY0 + i) * 86400 + 3600, TG_SRC_EBAY, lid,
-                           40.0 - i, TG_LISTING_ACTIVE};
+        tg_price_obs po = {"P1",        (int64_t)(DAY0 + i) * 86400 + 3600,
+                           TG_SRC_EBAY, lid,
+                           40.0 - i,    TG_LISTING_ACTIVE};
         rc |= tg_store_put_price_obs(t, &po);
     }
     for (int i = 0; i < 60; i++) {
         char oid[16];
         snprintf(oid, sizeof oid, "O%03d", i);
-        tg_order o = {oid, {0}, i % 3 == 0 ? "P2" : "P1", (int64_t)(DAY0 + i / 2) * 86400 + 600,
-                      30.0, 30, "10001"};
+        tg_order o = {
+            oid, {0},    i % 3 == 0 ? "P2" : "P1", (int64_t)(DAY0 + i / 2) * 86400 + 600, 30.0,
+            30,  "10001"};
         o.customer[0] = (uint8_t)i;
         rc |= tg_store_put_order(t, &o);
         if (i % 4 == 0) {
@@ -219,8 +221,8 @@ static void test_web__status_table(void **state)
         tg_web_resp resp;
         int st = req(f, cases[i].method, cases[i].path, cases[i].query, cases[i].body, &resp);
         if (st != cases[i].status)
-            fprintf(stderr, "%s %s ?%s -> %d (want %d): %.300s\n", cases[i].method,
-                    cases[i].path, cases[i].query ? cases[i].query : "", st, cases[i].status,
+            fprintf(stderr, "%s %s ?%s -> %d (want %d): %.300s\n", cases[i].method, cases[i].path,
+                    cases[i].query ? cases[i].query : "", st, cases[i].status,
                     resp.body.data ? resp.body.data : "");
         assert_int_equal(st, cases[i].status);
         if (st >= 400 && strncmp(cases[i].path, "/v1/", 4) == 0) {
@@ -288,8 +290,8 @@ static void test_web__json_shapes(void **state)
     assert_true(fabs(json_real_value(json_object_get(o, "regret_risk")) - 0.7) < 1e-6);
     const char *msg = json_string_value(json_object_get(o, "message"));
     assert_non_null(strstr(msg, "Trend Alert: 75% of buyers keep this more than 6 months"));
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(o, "trend"), "hashtag")), "glowcup");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(o, "trend"), "hashtag")),
+                        "glowcup");
     json_decref(o);
 }
 
