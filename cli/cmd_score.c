@@ -245,10 +245,12 @@ int tg_cmd_score(int argc, char **argv)
     if ((rc = read_orders(opath, r, &cfg, &os)))
         goto out;
     tg_model_ctx_opts co = {cfg.sentiment_lexicon, 0};
+    double t_ctx = tg_mono();
     if ((err = tg_model_ctx_build(&fx, r, &co))) {
         rc = tg_cli_fail("score", err, "building the feature context");
         goto out;
     }
+    t_ctx = tg_mono() - t_ctx;
     tg_store_read_end(&r);
     sc = tg_calloc(os.n ? os.n : 1, sizeof *sc);
     if (!sc) {
@@ -257,10 +259,12 @@ int tg_cmd_score(int argc, char **argv)
     }
     tg_model_tiers tiers;
     tg_model_tiers_from_config(&cfg, &tiers);
+    double t_score = tg_mono();
     if ((err = tg_model_score_orders(m, fx, os.o, os.n, &tiers, reasons, sc))) {
         rc = tg_cli_fail("score", err, "scoring");
         goto out;
     }
+    t_score = tg_mono() - t_score;
     f = tg_cli_open_out("score", out);
     if (!f) {
         rc = TG_EX_CANTCREAT;
@@ -290,8 +294,11 @@ int tg_cmd_score(int argc, char **argv)
             goto out;
         }
     }
-    fprintf(stderr, "trendguard score: %zu orders scored with model %s (%ld skipped)\n", os.n,
-            tg_model_id(m), os.bad);
+    fprintf(stderr,
+            "trendguard score: %zu orders scored with model %s (%ld skipped); context %.3fs, "
+            "features+predict %.3fs (%.0f orders/s)\n",
+            os.n, tg_model_id(m), os.bad, t_ctx, t_score,
+            t_score > 0 ? (double)os.n / t_score : 0.0);
     if (os.bad)
         rc = TG_EX_DATAERR;
 out:

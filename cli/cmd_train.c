@@ -13,7 +13,7 @@ static void help(FILE *out)
 {
     fprintf(out,
             "usage: trendguard train -c CONFIG --out DIR [--until DATE] [--valid-from DATE]\n"
-            "                        [--no-store] [--quiet]\n\n"
+            "                        [--no-store] [--quiet] [--dump-matrix PREFIX]\n\n"
             "Train the regret model (XGBoost) on the store's orders with a time split:\n"
             "orders purchased before --valid-from train, later ones validate (default: the\n"
             "last 30%% of the purchase-time span). --until drops orders purchased from DATE on.\n"
@@ -21,7 +21,10 @@ static void help(FILE *out)
             "Writes DIR/model.json, DIR/features.json, DIR/report.json, DIR/report.txt and\n"
             "keeps the model in the store (unless --no-store). Uses [model] seed, rounds,\n"
             "max_depth, eta, label_empty_reason, sentiment_lexicon.\n"
-            "DATE is YYYY-MM-DD or an ISO 8601 time (UTC).\n");
+            "DATE is YYYY-MM-DD or an ISO 8601 time (UTC).\n"
+            "--dump-matrix PREFIX also writes the feature matrices and labels as raw float32\n"
+            "(PREFIX.train.x, .train.y, .valid.x, .valid.y; %d columns) for benchmarks.\n",
+            TG_FEAT__COUNT);
 }
 
 int tg_cmd_train(int argc, char **argv)
@@ -32,6 +35,7 @@ int tg_cmd_train(int argc, char **argv)
                                           {"valid-from", required_argument, NULL, 'v'},
                                           {"no-store", no_argument, NULL, 'n'},
                                           {"quiet", no_argument, NULL, 'q'},
+                                          {"dump-matrix", required_argument, NULL, 'D'},
                                           {"help", no_argument, NULL, 'h'},
                                           {0}};
     const char *cpath = NULL;
@@ -39,7 +43,7 @@ int tg_cmd_train(int argc, char **argv)
     to.keep_in_store = true;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:o:u:v:nqh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:o:u:v:nqD:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             cpath = optarg;
@@ -60,6 +64,9 @@ int tg_cmd_train(int argc, char **argv)
             break;
         case 'q':
             to.quiet = true;
+            break;
+        case 'D':
+            to.dump_prefix = optarg;
             break;
         case 'h':
             help(stdout);

@@ -288,8 +288,10 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
     if ((rc = tg_store_read_begin(s, &r)))
         goto out;
     tg_model_ctx_opts co = {cfg->sentiment_lexicon, 0};
+    double t_ctx = tg_mono();
     if ((rc = tg_model_ctx_build(&c, r, &co)))
         goto out;
+    t_ctx = tg_mono() - t_ctx;
     bool trend_rule = !cfg->label_empty_reason || strcmp(cfg->label_empty_reason, "trend") == 0;
     if ((rc = tg_model__labels_build(c, trend_rule, &lab)))
         goto out;
@@ -361,6 +363,29 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
     if (!o->quiet)
         tg_info("train", "%zu train / %zu valid orders, %d features built in %.2fs, base rate %.4f",
                 ntr, nva, TG_FEAT__COUNT, t_feat, npos / (double)ntr);
+
+    if (o->dump_prefix) {
+        struct {
+            const char *suf;
+            const float *p;
+            size_t n;
+        } parts[] = {{"train.x", st.xtr, ntr * TG_FEAT__COUNT},
+                     {"train.y", st.ytr, ntr},
+                     {"valid.x", st.xva, nva * TG_FEAT__COUNT},
+                     {"valid.y", st.yva, nva}};
+        for (int k = 0; k < 4; k++) {
+            snprintf(path, sizeof path, "%s.%s", o->dump_prefix, parts[k].suf);
+            FILE *df = fopen(path, "wb");
+            bool ok = df && fwrite(parts[k].p, sizeof(float), parts[k].n, df) == parts[k].n;
+            if (df && fclose(df) != 0)
+                ok = false;
+            if (!ok) {
+                snprintf(err, errlen, "cannot write %s", path);
+                rc = TG_EIO;
+                goto out;
+            }
+        }
+    }
 
     /* XGBoost */
     double t_train = tg_mono();
@@ -492,7 +517,8 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
                                       "seconds", tg_mono() - t_b));
     }
     json_object_set_new(rep, "timing",
-                        json_pack("{s:f,s:f,s:f}", "features_s", t_feat, "train_s", t_train,
+                        json_pack("{s:f,s:f,s:f,s:f}", "context_s", t_ctx, "features_s", t_feat,
+                                  "train_s", t_train,
                                   "total_s", tg_mono() - t_start));
 
     /* outputs */

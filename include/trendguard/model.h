@@ -166,6 +166,10 @@ typedef struct tg_model_train_opts {
     int64_t valid_from;  /* validation = purchases from here (0 = last 30% of time) */
     bool keep_in_store;  /* also store the model (TG_DB_MODELS) */
     bool quiet;          /* no progress on stderr */
+    /* When set, also write the matrices as raw little-endian float32:
+     * PREFIX.train.x / .train.y / .valid.x / .valid.y (row-major,
+     * TG_FEAT__COUNT columns, NaN missing) - for benchmarks. */
+    const char *dump_prefix;
 } tg_model_train_opts;
 
 /*

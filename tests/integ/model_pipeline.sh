@@ -10,7 +10,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$tmp"
 export TG_TEST_PEPPER=model-test-pepper
-printf '[store]\npath = st\nmap_size_mb = 256\n[privacy]\npepper_env = TG_TEST_PEPPER\n[model]\nrounds = 300\n' > t.ini
+printf '[store]\npath = st\nmap_size_mb = 256\n[privacy]\npepper_env = TG_TEST_PEPPER\n[model]\nrounds = 150\n' > t.ini
 
 "$TG" sim world --seed 11 --products 20 --orders 8000 --days 120 --out w > sim.txt || fail "sim world"
 for k in products orders returns reviews zips; do
