@@ -10,7 +10,10 @@
  *                  organic 5th percentile 1.1% or below (log scale)   0.45
  *   comment rate   comments/likes: 0 at 3%, 1 at 0.5% or below          0.15
  *   share rate     shares/views: 0 at 0.4%, 1 at 0.05% or below         0.10
- *   authors        top-3 authors' share of views: 0 at 50%, 1 at 90%    0.15
+ *   authors        videos per author: 0 at 1.5, 1 at 5 or more; or, with
+ *                  >= 10 videos, the top-3 authors' share of views: 0 at
+ *                  50%, 1 at 90% (the larger of the two; with a handful of
+ *                  videos the top 3 authors trivially hold most views)  0.15
  *   burst          the largest one-day gain's share of all views:
  *                  0 at 30%, 1 at 70%                                   0.10
  *   Benford        first-digit MAD of per-video views (n >= 30):
@@ -49,6 +52,18 @@ static double low_is_bad(double x, double organic, double bad)
     return clamp01(log(organic / x) / log(organic / bad));
 }
 
+static double author_component(const tg_bot_evidence *e)
+{
+    double c = NAN;
+    if (e->videos > 0 && e->authors > 0)
+        c = clamp01(((double)e->videos / (double)e->authors - 1.5) / 3.5);
+    if (e->videos >= 10 && isfinite(e->top_author_share)) {
+        double t = clamp01((e->top_author_share - 0.5) / 0.4);
+        c = isfinite(c) && c > t ? c : t;
+    }
+    return c;
+}
+
 void tg_bots_score(tg_bot_evidence *e)
 {
     struct {
@@ -60,7 +75,7 @@ void tg_bots_score(tg_bot_evidence *e)
              ? low_is_bad((double)e->comments / (double)e->likes, 0.03, 0.005) : NAN, 0.15},
         {e->views > 0 && e->shares >= 0
              ? low_is_bad((double)e->shares / (double)e->views, 0.004, 0.0005) : NAN, 0.10},
-        {isfinite(e->top_author_share) ? clamp01((e->top_author_share - 0.5) / 0.4) : NAN, 0.15},
+        {author_component(e), 0.15},
         {isfinite(e->burst) ? clamp01((e->burst - 0.3) / 0.4) : NAN, 0.10},
         {isfinite(e->benford_mad) ? clamp01((e->benford_mad - 0.012) / 0.012) : NAN, 0.05},
     };
