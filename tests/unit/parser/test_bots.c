@@ -26,13 +26,13 @@ static void test_bots__score_components(void **state)
     assert_true(organic.score < 0.1);
     assert_false(organic.is_bot);
     tg_bot_evidence bot = {.views = 1000000, .likes = 4000, .comments = 16, .shares = 200,
-                           .top_author_share = 1.0, .burst = 0.8, .benford_mad = NAN};
+                           .videos = 150, .authors = 8, .top_author_share = 1.0, .burst = 0.8, .benford_mad = NAN};
     tg_bots_score(&bot);
     assert_true(bot.score > 0.9);
     assert_true(bot.is_bot);
     /* like rate alone at the organic 5th percentile is not enough to flag */
     tg_bot_evidence edge = {.views = 1000000, .likes = 11000, .comments = 330, .shares = 4000,
-                            .top_author_share = 0.3, .burst = 0.2, .benford_mad = NAN};
+                            .videos = 100, .authors = 95, .top_author_share = 0.3, .burst = 0.2, .benford_mad = NAN};
     tg_bots_score(&edge);
     assert_false(edge.is_bot);
     /* nothing known: score 0, not flagged */
@@ -40,6 +40,12 @@ static void test_bots__score_components(void **state)
                             .top_author_share = NAN, .burst = NAN, .benford_mad = NAN};
     tg_bots_score(&none);
     assert_false(none.is_bot);
+    /* a handful of videos: the top 3 authors trivially hold most views */
+    tg_bot_evidence few = {.views = 28602, .likes = 512, .comments = 17, .shares = 208,
+                           .videos = 4, .authors = 4, .top_author_share = 0.96, .burst = NAN,
+                           .benford_mad = NAN};
+    tg_bots_score(&few);
+    assert_false(few.is_bot);
 }
 
 typedef struct world {
