@@ -14,6 +14,7 @@
 #include "trendguard/util.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
@@ -188,13 +189,31 @@ void tg_web_resp_free(tg_web_resp *resp)
     tg_buf_free(&resp->body);
 }
 
+/*
+ * XGBoost predicts with OpenMP using every core by default; for one row per
+ * request that only adds fork/join and spinning between the server threads
+ * (measured: several times slower under load). Each server thread asks for
+ * one OpenMP thread for itself. libgomp comes in through libxgboost, so the
+ * symbol is looked up at run time rather than linked.
+ */
+static void one_omp_thread(void)
+{
+    void (*set)(int) = NULL;
+    void *sym = dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    memcpy(&set, &sym, sizeof set);
+    if (set)
+        set(1);
+}
+
 tg_model *tg_web__model(tg_web *w)
 {
     static _Thread_local int slot = -1;
     if (!w->model)
         return NULL;
-    if (slot < 0)
+    if (slot < 0) {
         slot = atomic_fetch_add(&w->next_slot, 1);
+        one_omp_thread();
+    }
     /* threads beyond the copies share the first model (it has its own lock) */
     return slot < w->nslots ? w->slots[slot] : w->model;
 }
