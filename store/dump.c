@@ -116,6 +116,10 @@ static void jt(jw *w, const char *k, int64_t t, bool zero_null)
         w->rc = tg_buf_adds(w->o, "null");
         return;
     }
+    if (t < -(INT64_C(1) << 50) || t > (INT64_C(1) << 50)) { /* beyond any calendar */
+        w->rc = tg_buf_printf(w->o, "%lld", (long long)t);
+        return;
+    }
     char b[32];
     w->rc = tg_buf_printf(w->o, "\"%s\"", tg_time_format(t, b, sizeof b));
 }
