@@ -75,7 +75,7 @@ int tg_store__put_uvar(tg_buf *b, uint64_t v)
 
 int tg_store__put_svar(tg_buf *b, int64_t v)
 {
-    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    uint64_t z = ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0); /* zigzag */
     return tg_store__put_uvar(b, z);
 }
 
