@@ -182,6 +182,7 @@ struct tg_crawl {
     uint64_t reqid;
     bool stopping, closing;
     double t_start, t_last_progress, t_last_tick;
+    unsigned ticks;
     uint64_t last_pages;
     int64_t last_log;
 };
@@ -336,6 +337,7 @@ typedef struct wbatch {
     } q[2];
     int nq;
     int64_t now;
+    double secs;
 } wbatch;
 
 static size_t put_vstr(unsigned char *v, const char *s, size_t cap)
@@ -669,7 +671,9 @@ static int apply(tg_store_txn *t, void *ctx)
 static void write_work(uv_work_t *w)
 {
     wbatch *b = w->data;
+    double t0 = tg_mono();
     b->rc = tg_store_write(b->c->store, apply, b);
+    b->secs = tg_mono() - t0;
 }
 
 static void write_done(uv_work_t *w, int status)
@@ -684,6 +688,9 @@ static void write_done(uv_work_t *w, int status)
         c->stopping = true;
     } else {
         c->st.commits++;
+        tg_debug("crawl", "commit: %zu results in %.3fs at +%.3fs (inflight %d, ready %zu, parsing %d)",
+                 b->n, b->secs, tg_mono() - c->t_start, tg_fetch__inflight(c->fetch), c->nready,
+                 c->parsing);
     }
     tg_result *r = b->list;
     while (r) {
@@ -1353,7 +1360,10 @@ static void pump(tg_crawl *c)
         return;
     }
     seed(c);
-    if (c->dirty || !c->nready)
+    /* rescan only when the frontier changed (a commit) or an item fell due:
+     * rescanning on every completion while everything due is leased would
+     * walk the leased head of the queue thousands of times */
+    if (c->dirty || (c->next_due && c->next_due <= tg_crawl__now_ms()))
         scan(c);
     double min_wait = 1.0;
     tg_job *prev = NULL, *j = c->ready;
@@ -1526,6 +1536,8 @@ static void on_tick(uv_timer_t *t)
     }
     if (!c->closing)
         progress(c, false);
+    if (++c->ticks % 10 == 0)
+        c->dirty = true; /* paused sources resume, budgets reset: look again */
     flush(c, true);
     pump(c);
 }
