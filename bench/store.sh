@@ -11,7 +11,7 @@ ROOT=$PWD
 TG=${TG:-$ROOT/build/trendguard}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 N=${BENCH_ROWS:-1000000}
-PKGS="libuv libcurl libxml-2.0 libpcre2-8 lmdb jansson inih libmicrohttpd hiredis libcrypto xgboost"
+PKGS=$(sed -n "s/^PKGS := //p" "${TG_ROOT:-$ROOT}/Makefile")  # link flags exactly as the Makefile
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { if (t <= 0) print "-"; else printf "%.0f", n / t }'; }
 fmt() { awk -v x="$1" 'BEGIN { if (x == "-") print "-"; else { s = sprintf("%.0f", x); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }; print s o } }'; }

@@ -46,8 +46,15 @@ static void rw_flush(rw *w)
     tg_buf_reset(&w->b);
 }
 
-static void put(rw *w, const char *s, size_t n)
+static inline void put(rw *w, const char *s, size_t n)
 {
+    /* hot path: room in the buffer (tg_buf keeps data[len] == 0) */
+    if (w->b.len + n + 1 <= w->b.alloc) {
+        memcpy(w->b.data + w->b.len, s, n);
+        w->b.len += n;
+        w->b.data[w->b.len] = 0;
+        return;
+    }
     if (!w->err && tg_buf_add(&w->b, s, n))
         w->err = TG_ENOMEM;
 }

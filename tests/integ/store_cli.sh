@@ -6,7 +6,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$tmp"
 BUILD_DIR=${TG_BUILD:-$TG_ROOT/build}
-PKGS="libuv libcurl libxml-2.0 libpcre2-8 lmdb jansson inih libmicrohttpd hiredis libcrypto xgboost"
+PKGS=$(sed -n "s/^PKGS := //p" "${TG_ROOT:-$ROOT}/Makefile")  # link flags exactly as the Makefile
 SAN=""; case "$BUILD_DIR" in */san) SAN="-fsanitize=address,undefined";; esac
 cc -std=c11 -O1 $SAN -I"$TG_ROOT/include" -o downstream "$TG_ROOT/tests/fixtures/store/downstream.c" \
    "$BUILD_DIR/libtrendguard.a" $(pkg-config --libs $PKGS) -lm -lpthread || fail "build downstream"
