@@ -28,7 +28,8 @@ static void help(FILE *out)
             "order_id,regret_risk,tier,reasons,purchase_time (CSV with a header, or JSON\n"
             "lines) and stores the predictions (unless --no-store). Tiers come from\n"
             "[interventions] email_offer_at and sms_at; reasons are the features pushing\n"
-            "the risk up most (XGBoost SHAP contributions).\n");
+            "the risk up most (XGBoost's approximate per-feature contributions);\n"
+            "--no-reasons skips them (much faster).\n");
 }
 
 typedef struct orders {

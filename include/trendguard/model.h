@@ -136,7 +136,8 @@ typedef struct tg_model_score {
     double risk;      /* 0..1 */
     const char *tier; /* static: "email_offer", "sms_reminder" or "none" */
     /* ';'-separated names of the (up to 3) features pushing the risk up most
-     * (XGBoost SHAP contributions); "" when reasons were not asked for. */
+     * (XGBoost's approximate per-feature contributions: the Saabas path
+     * attribution, pred_contribs + approx_contribs); "" when not asked for. */
     char reasons[TG_MODEL_REASONS_MAX];
 } tg_model_score;
 
@@ -147,7 +148,8 @@ const char *tg_model_tier(const tg_model_tiers *tiers, double risk);
 
 /*
  * Score n orders (features as of each one's purchase time) into out[n].
- * with_reasons computes SHAP contributions (slower). tiers NULL = defaults.
+ * with_reasons also computes contributions for the reasons (about 7x slower
+ * than risks alone). tiers NULL = defaults.
  * Thread-safe (see above). TG_ENOMEM, TG_EMODEL.
  */
 int tg_model_score_orders(tg_model *m, const tg_model_ctx *c, const tg_order *orders, size_t n,
