@@ -169,6 +169,7 @@ struct tg_crawl {
     keyset round_done;
     keyset touched;      /* --once: items leased in this run (their retries belong to it) */
     bool dirty;          /* the frontier changed since the last scan */
+    bool more_due;       /* the last scan stopped with due items left */
     uint64_t next_due;   /* earliest un-leased future item (ms), 0 unknown */
     int parsing;
     int side_fetches;    /* token and robots fetches in flight */
@@ -843,8 +844,10 @@ static int scan_cb(const tg_item *it, void *ctx)
         c->next_due = it->due_ms;
         return 1;
     }
-    if (s->want == 0)
+    if (s->want == 0) {
+        c->more_due = true; /* stopped early: look again when the queue runs low */
         return 1;
+    }
     tg_job *j = tg_calloc(1, sizeof *j);
     if (!j)
         return TG_ENOMEM;
@@ -880,6 +883,7 @@ static void scan(tg_crawl *c)
         return;
     scan_ctx s = {c, tg_crawl__now_ms(), cap - c->nready, 0};
     c->next_due = 0;
+    c->more_due = false;
     int rc = tg_frontier__scan(r, UINT64_MAX, scan_cb, &s);
     tg_store_read_end(&r);
     if (rc < 0)
@@ -1363,12 +1367,15 @@ static void pump(tg_crawl *c)
     /* rescan only when the frontier changed (a commit) or an item fell due:
      * rescanning on every completion while everything due is leased would
      * walk the leased head of the queue thousands of times */
-    if (c->dirty || (c->next_due && c->next_due <= tg_crawl__now_ms()))
+    if (c->dirty || (c->more_due && c->nready < (size_t)c->cfg->max_connections) ||
+        (c->next_due && c->next_due <= tg_crawl__now_ms()))
         scan(c);
     double min_wait = 1.0;
     tg_job *prev = NULL, *j = c->ready;
     long cap = c->cfg->max_connections;
-    while (j && tg_fetch__inflight(c->fetch) < cap) {
+    /* backpressure: bodies waiting for a parser count against the cap too,
+     * so a slow parse bounds memory instead of queueing every page */
+    while (j && tg_fetch__inflight(c->fetch) < cap && c->parsing < cap) {
         tg_job *next = j->next;
         double w = 0;
         int si = src_index(c, j->src);
