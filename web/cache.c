@@ -716,26 +716,37 @@ static bool stale(tg_web *w, const tg_web_cache *c)
     return s;
 }
 
+/* Rebuild when the store changed; only one thread at a time. */
+void tg_web__cache_refresh(tg_web *w)
+{
+    if (pthread_mutex_trylock(&w->build_mu) != 0)
+        return;
+    pthread_rwlock_rdlock(&w->lock);
+    bool need = !w->cache || stale(w, w->cache);
+    pthread_rwlock_unlock(&w->lock);
+    if (need) {
+        tg_web_cache *nc = NULL;
+        if (tg_web__cache_build(w, &nc) == TG_OK) {
+            pthread_rwlock_wrlock(&w->lock);
+            tg_web_cache *old = w->cache;
+            w->cache = nc;
+            pthread_rwlock_unlock(&w->lock);
+            tg_web__cache_free(&old);
+        }
+    }
+    pthread_mutex_unlock(&w->build_mu);
+}
+
 const tg_web_cache *tg_web__cache_acquire(tg_web *w)
 {
-    long long now = now_ms(), last = atomic_load(&w->checked_at_ms);
-    if (now - last >= CHECK_EVERY_MS &&
-        atomic_compare_exchange_strong(&w->checked_at_ms, &last, now) &&
-        pthread_mutex_trylock(&w->build_mu) == 0) {
-        pthread_rwlock_rdlock(&w->lock);
-        bool need = !w->cache || stale(w, w->cache);
-        pthread_rwlock_unlock(&w->lock);
-        if (need) {
-            tg_web_cache *nc = NULL;
-            if (tg_web__cache_build(w, &nc) == TG_OK) {
-                pthread_rwlock_wrlock(&w->lock);
-                tg_web_cache *old = w->cache;
-                w->cache = nc;
-                pthread_rwlock_unlock(&w->lock);
-                tg_web__cache_free(&old);
-            }
-        }
-        pthread_mutex_unlock(&w->build_mu);
+    /* With the server running, a background thread refreshes (so a rebuild
+     * never delays a request); without it (static pages, tests) the request
+     * that notices first does. */
+    if (!atomic_load(&w->refresher_on)) {
+        long long now = now_ms(), last = atomic_load(&w->checked_at_ms);
+        if (now - last >= CHECK_EVERY_MS &&
+            atomic_compare_exchange_strong(&w->checked_at_ms, &last, now))
+            tg_web__cache_refresh(w);
     }
     pthread_rwlock_rdlock(&w->lock);
     return w->cache;

@@ -170,6 +170,10 @@ void tg_web_close(tg_web **wp)
         return;
     if (w->mhd)
         MHD_stop_daemon(w->mhd);
+    if (atomic_load(&w->refresher_on)) {
+        atomic_store(&w->refresher_stop, true);
+        pthread_join(w->refresher, NULL);
+    }
     tg_web__cache_free(&w->cache);
     tg_model_free(&w->model);
     for (int i = 0; i < w->nslots; i++)
@@ -593,6 +597,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+static void *refresher_main(void *arg)
+{
+    tg_web *w = arg;
+    while (!atomic_load(&w->refresher_stop)) {
+        for (int i = 0; i < 20 && !atomic_load(&w->refresher_stop); i++) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (!atomic_load(&w->refresher_stop))
+            tg_web__cache_refresh(w);
+    }
+    return NULL;
+}
+
 int tg_web_start(tg_web *w, const tg_web_listen *l)
 {
     const char *bind = l->bind && *l->bind ? l->bind : "127.0.0.1";
@@ -630,6 +648,10 @@ int tg_web_start(tg_web *w, const tg_web_listen *l)
         tg_error("serve", "cannot listen on %s:%d: %s", bind, l->port, strerror(errno));
         return TG_EIO;
     }
+    if (pthread_create(&w->refresher, NULL, refresher_main, w) == 0)
+        atomic_store(&w->refresher_on, true);
+    else
+        tg_warn("serve", "no background cache refresh: requests will refresh it");
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
     w->port = di ? di->port : l->port;
     return TG_OK;

@@ -145,7 +145,10 @@ struct tg_web {
     pthread_mutex_t build_mu;
     tg_web_cache *cache;
     atomic_llong checked_at_ms; /* last staleness check */
-    tg_model *model;            /* NULL when no model is in the store */
+    atomic_bool refresher_on;   /* a background thread keeps the cache fresh */
+    atomic_bool refresher_stop;
+    pthread_t refresher;
+    tg_model *model; /* NULL when no model is in the store */
     /* Extra copies of the model: a booster serialises its predictions, so
      * each server thread scores on its own copy (slot = thread number). */
     tg_model *slots[TG_WEB_MODEL_SLOTS];
@@ -173,6 +176,8 @@ int tg_web__cache_build(tg_web *w, tg_web_cache **out);
 void tg_web__cache_free(tg_web_cache **c);
 /* Take the current cache (shared lock held until release); rebuilds when stale. */
 const tg_web_cache *tg_web__cache_acquire(tg_web *w);
+/* Rebuild the cache if the store changed (skipped while another rebuild runs). */
+void tg_web__cache_refresh(tg_web *w);
 void tg_web__cache_release(tg_web *w);
 const tg_web_product *tg_web__product(const tg_web_cache *c, const char *id);
 const tg_web_trend *tg_web__trend(const tg_web_cache *c, const char *tag);

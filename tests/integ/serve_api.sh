@@ -118,6 +118,17 @@ grep -q 'trendguard_http_requests_total{route="product_nudge",status="200"}' "$d
 grep -q 'trendguard_http_request_duration_seconds_bucket{route="score",le="+Inf"}' "$d/body" || fail "metrics histogram"
 grep -q 'trendguard_store_entries{db="orders"} 6000' "$d/body" || fail "metrics store stats"
 
+# a writer beside the server: the cache (and the metrics' store stats) follow it
+before=$(curl -s "$B/metrics" | awk '$1=="trendguard_store_entries{db=\"interventions\"}" {print $2}')
+"$TG" interventions run -c "$d/t.ini" --from 2026-03-01 --to 2026-03-03 \
+    --scores "$d/w/truth/regret.csv" --out /dev/null 2>/dev/null || fail "iv run beside the server"
+after=$before
+for _ in $(seq 50); do
+    after=$(curl -s "$B/metrics" | awk '$1=="trendguard_store_entries{db=\"interventions\"}" {print $2}')
+    [ "$after" != "$before" ] && break; sleep 0.1
+done
+[ -n "$before" ] && [ "$after" -gt "$before" ] || fail "cache not refreshed after a write ($before -> $after)"
+
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 
 # the same pages as static files
