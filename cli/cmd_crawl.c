@@ -16,7 +16,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: trendguard crawl -c FILE [--once] [--duration D] [--only SOURCE]\n"
-            "                        [--metrics-port P] [--progress|--no-progress]\n"
+            "                        [--metrics-port P [--metrics-port-file F]]\n"
+            "                        [--progress|--no-progress]\n"
             "       trendguard crawl status -c FILE [--format csv|json]\n\n"
             "Crawl the sources of the config ([tiktok], [ebay], [poshmark], [site.NAME])\n"
             "into the store. The frontier lives in the store: stop it any way you like\n"
@@ -26,7 +27,8 @@ static void usage(FILE *out)
             "      --once            one round: every due job, paging to its end, then exit\n"
             "      --duration D      stop after D (e.g. 90s, 10m, 2h); default: run on\n"
             "      --only SOURCE     crawl one source: tiktok, ebay, ebay_sold, poshmark, site\n"
-            "      --metrics-port P  (not built yet: refused)\n"
+            "      --metrics-port P  Prometheus text at http://127.0.0.1:P/metrics\n"
+            "      --metrics-port-file F  write the metrics port to F (with P 0: any free)\n"
             "      --progress        a live progress line on stderr (default on a TTY)\n"
             "      --no-progress     JSON/text log lines only\n"
             "      --format F        status: csv (default) or json\n"
@@ -44,6 +46,7 @@ int tg_cmd_crawl(int argc, char **argv)
         {"duration", required_argument, NULL, 'd'},
         {"only", required_argument, NULL, 's'},
         {"metrics-port", required_argument, NULL, 'm'},
+        {"metrics-port-file", required_argument, NULL, 'M'},
         {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, 'P'},
         {"format", required_argument, NULL, 'f'},
@@ -76,8 +79,17 @@ int tg_cmd_crawl(int argc, char **argv)
                                              "poshmark or site");
             o.only = optarg;
             break;
-        case 'm':
-            return tg_cli_usage("crawl", "--metrics-port is not implemented yet");
+        case 'm': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 65535)
+                return tg_cli_usage("crawl", "--metrics-port: expected a port 0..65535");
+            o.metrics_port = (int)v;
+            break;
+        }
+        case 'M':
+            o.metrics_port_file = optarg;
+            break;
         case 'p':
             o.progress = true;
             break;

@@ -180,6 +180,7 @@ struct tg_crawl {
     int fatal;
 
     robots_ent *robots;
+    tg_metrics *metrics;
     uint64_t reqid;
     bool stopping, closing;
     double t_start, t_last_progress, t_last_tick;
@@ -1475,6 +1476,14 @@ static void seed(tg_crawl *c)
 
 /* ---- ticks: signals, progress, duration --------------------------------------- */
 
+static bool quota_used_by(const tg_crawl *c, int qi)
+{
+    for (int k = 0; k < c->nsrc; k++)
+        if (c->src[k]->quota_index == qi)
+            return true;
+    return false;
+}
+
 static void progress(tg_crawl *c, bool final)
 {
     double now = tg_mono();
@@ -1494,7 +1503,7 @@ static void progress(tg_crawl *c, bool final)
     char quota[128] = "";
     n = 0;
     for (int i = 0; i < 2; i++)
-        if (c->quota[i].source)
+        if (c->quota[i].source && quota_used_by(c, i))
             n += (size_t)snprintf(quota + n, sizeof quota - n, " %s_left=%ld",
                                   c->quota[i].source, tg_quota__left(&c->quota[i]));
     if (c->opts.progress) {
@@ -1543,6 +1552,24 @@ static void on_tick(uv_timer_t *t)
     }
     if (!c->closing)
         progress(c, false);
+    if (c->metrics) {
+        tg_metrics_snap ms;
+        memset(&ms, 0, sizeof ms);
+        ms.st = c->st;
+        ms.inflight = tg_fetch__inflight(c->fetch);
+        ms.queued = c->nready;
+        for (int i = 0; i < 2; i++) {
+            int si = -1;
+            for (int k = 0; k < c->nsrc; k++)
+                if (c->src[k]->quota_index == i)
+                    si = k;
+            if (si >= 0) {
+                snprintf(ms.budget_src[i], sizeof ms.budget_src[i], "%s", c->quota[i].source);
+                ms.budget_left[i] = tg_quota__left(&c->quota[i]);
+            }
+        }
+        tg_metrics__publish(c->metrics, &ms);
+    }
     if (++c->ticks % 10 == 0)
         c->dirty = true; /* paused sources resume, budgets reset: look again */
     flush(c, true);
@@ -1724,6 +1751,18 @@ int tg_crawl_run(const tg_config *cfg_in, const tg_crawl_opts *opts, tg_crawl_st
     uv_timer_init(&c->loop, &c->wake);
     c->tick.data = c->wake.data = c;
     uv_timer_start(&c->tick, on_tick, 100, 100);
+    if (opts->metrics_port >= 0 && (opts->metrics_port > 0 || opts->metrics_port_file)) {
+        if ((rc = tg_metrics__start(&c->metrics, opts->metrics_port)))
+            goto out;
+        tg_info("crawl", "metrics on http://127.0.0.1:%d/metrics", tg_metrics__port(c->metrics));
+        if (opts->metrics_port_file) {
+            FILE *pf = fopen(opts->metrics_port_file, "w");
+            if (pf) {
+                fprintf(pf, "%d\n", tg_metrics__port(c->metrics));
+                fclose(pf);
+            }
+        }
+    }
     c->t_start = c->t_last_progress = tg_mono();
     c->dirty = true;
     tg_info("crawl", "crawling %d source(s) into %s%s", c->nsrc, c->cfg->store_path,
@@ -1768,6 +1807,7 @@ out:
     ks_free(&c->round_done);
     ks_free(&c->touched);
     free_scope(c);
+    tg_metrics__stop(&c->metrics);
     tg_polite__free(&c->polite);
     tg_catalog__free(&c->cat);
     tg_store_close(&c->store);

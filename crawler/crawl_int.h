@@ -292,6 +292,22 @@ int tg_result__grow(void **v, size_t *alloc, size_t need, size_t elem);
                                                                                    : ((vec).v[(vec).n++] = (val), 0))
 void tg_result__free(tg_result *r);
 
+/* ---- metrics (--metrics-port) ------------------------------------------ */
+
+typedef struct tg_metrics tg_metrics;
+typedef struct tg_metrics_snap {
+    tg_crawl_stats st;
+    int inflight;
+    size_t queued;
+    char budget_src[2][16];
+    long budget_left[2];
+} tg_metrics_snap;
+/* Serve Prometheus text on 127.0.0.1:port (0 = any free port). */
+int tg_metrics__start(tg_metrics **out, int port);
+int tg_metrics__port(const tg_metrics *m);
+void tg_metrics__publish(tg_metrics *m, const tg_metrics_snap *s);
+void tg_metrics__stop(tg_metrics **m);
+
 /* ---- the engine and its sources --------------------------------------- */
 
 typedef struct tg_crawl tg_crawl;

@@ -53,7 +53,8 @@ const char *tg_crawl_errclass_name(tg_errclass c);
 typedef struct tg_crawl_opts {
     bool once;          /* one round: every due job, paging to its end, then exit */
     double duration_s;  /* stop after this long (0 = unbounded) */
-    int metrics_port;   /* Prometheus text on 127.0.0.1:P (0 = off, -1 = any free) */
+    int metrics_port;   /* Prometheus text on 127.0.0.1:P; 0 = off unless a port file
+                         * is given (then any free port) */
     const char *metrics_port_file; /* write the bound metrics port here (tests) */
     bool progress;      /* a live progress line on stderr (a TTY) */
     const char *only;   /* run only this source ("tiktok", "ebay", "site", ...) or NULL */

@@ -92,4 +92,22 @@ assert not d["site"]["configured"], d["site"]
 print("status ok")
 PY
 "$TG" crawl status -c c.ini | head -1 | grep -q '^source,configured,last_success' || fail "csv"
+# continuous mode: metrics on loopback while it runs, SIGTERM stops it cleanly
+"$TG" crawl -c c.ini --metrics-port 0 --metrics-port-file mp 2>log3 &
+cpid=$!
+for _ in $(seq 50); do [ -s mp ] && break; sleep 0.1; done
+[ -s mp ] || { kill $cpid; fail "no metrics port"; }
+sleep 0.3
+curl -sf "http://127.0.0.1:$(cat mp)/metrics" > metrics.txt || { kill $cpid; fail "metrics fetch"; }
+grep -q '^tg_crawl_fetched_total [0-9]' metrics.txt || { kill $cpid; fail "metrics content"; }
+grep -q '^tg_crawl_errors_total{class="timeout"} 0' metrics.txt || { kill $cpid; fail "metrics classes"; }
+grep -q '^tg_crawl_budget_left{source="tiktok"} [0-9]' metrics.txt || { kill $cpid; fail "budget"; }
+kill -TERM $cpid
+for _ in $(seq 50); do kill -0 $cpid 2>/dev/null || break; sleep 0.1; done
+kill -0 $cpid 2>/dev/null && { kill -9 $cpid; fail "SIGTERM did not stop the crawler in 5s"; }
+wait $cpid; rc=$?
+[ $rc -eq 0 ] || { tail log3; fail "SIGTERM exit $rc"; }
+# --duration bounds a continuous run
+timeout 20 "$TG" crawl -c c.ini --duration 1s 2>log4 || fail "--duration run"
+grep -q 'duration reached' log4 || fail "--duration not reached"
 echo ok
