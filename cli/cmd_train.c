@@ -13,7 +13,8 @@ static void help(FILE *out)
 {
     fprintf(out,
             "usage: trendguard train -c CONFIG --out DIR [--until DATE] [--valid-from DATE]\n"
-            "                        [--no-store] [--quiet] [--dump-matrix PREFIX]\n\n"
+            "                        [--no-store] [--quiet] [--dump-matrix PREFIX]\n"
+            "                        [--label-any-return]\n\n"
             "Train the regret model (XGBoost) on the store's orders with a time split:\n"
             "orders purchased before --valid-from train, later ones validate (default: the\n"
             "last 30%% of the purchase-time span). --until drops orders purchased from DATE on.\n"
@@ -22,6 +23,8 @@ static void help(FILE *out)
             "keeps the model in the store (unless --no-store). Uses [model] seed, rounds,\n"
             "max_depth, eta, label_empty_reason, sentiment_lexicon.\n"
             "DATE is YYYY-MM-DD or an ISO 8601 time (UTC).\n"
+            "--label-any-return labels every return within 30 days as positive (a plain\n"
+            "return model for data without 'Regret' reasons).\n"
             "--dump-matrix PREFIX also writes the feature matrices and labels as raw float32\n"
             "(PREFIX.train.x, .train.y, .valid.x, .valid.y; %d columns) for benchmarks.\n",
             TG_FEAT__COUNT);
@@ -36,6 +39,7 @@ int tg_cmd_train(int argc, char **argv)
                                           {"no-store", no_argument, NULL, 'n'},
                                           {"quiet", no_argument, NULL, 'q'},
                                           {"dump-matrix", required_argument, NULL, 'D'},
+                                          {"label-any-return", no_argument, NULL, 'A'},
                                           {"help", no_argument, NULL, 'h'},
                                           {0}};
     const char *cpath = NULL;
@@ -43,7 +47,7 @@ int tg_cmd_train(int argc, char **argv)
     to.keep_in_store = true;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:o:u:v:nqD:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:o:u:v:nqD:Ah", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             cpath = optarg;
@@ -67,6 +71,9 @@ int tg_cmd_train(int argc, char **argv)
             break;
         case 'D':
             to.dump_prefix = optarg;
+            break;
+        case 'A':
+            to.label_any_return = true;
             break;
         case 'h':
             help(stdout);

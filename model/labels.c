@@ -15,7 +15,8 @@
 
 #include <string.h>
 
-int tg_model__labels_build(const tg_model_ctx *c, bool trend_rule, tg_model__labels *out)
+int tg_model__labels_build(const tg_model_ctx *c, bool trend_rule, bool any_return,
+                           tg_model__labels *out)
 {
     size_t n = tg_model__ctx_norders(c);
     memset(out, 0, sizeof *out);
@@ -35,7 +36,7 @@ int tg_model__labels_build(const tg_model_ctx *c, bool trend_rule, tg_model__lab
         }
         int8_t y = 0;
         if (in_window) {
-            if (tg_streq_ci(reason, "regret")) {
+            if (any_return || tg_streq_ci(reason, "regret")) {
                 y = 1;
             } else if (reason[0] == 0) {
                 int64_t from, to;

@@ -36,7 +36,8 @@ typedef struct tg_model__labels {
     int64_t data_end;
 } tg_model__labels;
 
-int tg_model__labels_build(const tg_model_ctx *c, bool trend_rule, tg_model__labels *out);
+int tg_model__labels_build(const tg_model_ctx *c, bool trend_rule, bool any_return,
+                           tg_model__labels *out);
 void tg_model__labels_free(tg_model__labels *l);
 
 /* Accessors of the ctx's order table (features.c). */

@@ -293,7 +293,7 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
         goto out;
     t_ctx = tg_mono() - t_ctx;
     bool trend_rule = !cfg->label_empty_reason || strcmp(cfg->label_empty_reason, "trend") == 0;
-    if ((rc = tg_model__labels_build(c, trend_rule, &lab)))
+    if ((rc = tg_model__labels_build(c, trend_rule, o->label_any_return, &lab)))
         goto out;
     size_t n = tg_model__ctx_norders(c), m = 0;
     ix = tg_malloc((n ? n : 1) * sizeof *ix);
@@ -496,6 +496,9 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
     json_object_set_new(rep, "empty_reason_returns", json_integer(lab.empty));
     json_object_set_new(rep, "unlabelled_orders", json_integer(lab.unlabelled));
     json_object_set_new(rep, "label_empty_reason", json_string(trend_rule ? "trend" : "none"));
+    json_object_set_new(rep, "label",
+                        json_string(o->label_any_return ? "any return within 30 days"
+                                                        : "return within 30 days, reason Regret"));
     json_object_set_new(rep, "best_iteration", json_integer(best_it));
     json_object_set_new(rep, "rounds_run", json_integer(rounds_run));
     json_object_set_new(rep, "valid_auc_best_round", json_real(best_auc));

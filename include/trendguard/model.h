@@ -172,6 +172,9 @@ typedef struct tg_model_train_opts {
      * PREFIX.train.x / .train.y / .valid.x / .valid.y (row-major,
      * TG_FEAT__COUNT columns, NaN missing) - for benchmarks. */
     const char *dump_prefix;
+    /* Label every return within 30 days as positive (a plain return model,
+     * for data without "Regret" reasons, e.g. UCI Online Retail). */
+    bool label_any_return;
 } tg_model_train_opts;
 
 /*
