@@ -103,6 +103,7 @@ void tg_sim__tiktok_creds(const tg_sim_server *s, const char **key, const char *
 }
 
 double tg_sim__token_ttl(const tg_sim_server *s) { return s->o.token_ttl; }
+double tg_sim__speed(const tg_sim_server *s) { return s->o.speed; }
 
 /* ------------------------------------------------------------------------ */
 /* Tokens: PREFIX + 16 hex expiry (ms of server uptime) + 16 hex nonce + 16 hex MAC */
@@ -302,9 +303,8 @@ static const char robots_txt[] =
     "# TrendGuard simulated marketplace\n"
     "User-agent: *\n"
     "Allow: /sch/\n"
-    "Allow: /vm-rest/posts\n"
+    "Allow: /vm-rest/\n"
     "Disallow: /itm/\n"
-    "Disallow: /vm-rest/users/\n"
     "Disallow: /listing/\n"
     "Disallow: /myb/\n"
     "Disallow: /sl/\n"

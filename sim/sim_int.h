@@ -229,6 +229,8 @@ void tg_sim__log_id(const tg_sim__req *rq, char *out, size_t n);
 /* Configured TikTok credentials (NULL = accept any non-empty). */
 void tg_sim__tiktok_creds(const tg_sim_server *s, const char **key, const char **secret);
 double tg_sim__token_ttl(const tg_sim_server *s);
+/* Virtual seconds per real second. */
+double tg_sim__speed(const tg_sim_server *s);
 /* Poshmark listing by 24-hex id, -1 when unknown. */
 int32_t tg_sim__posh_find(const tg_sim_server *s, const char *hex);
 

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,8 +301,11 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
                           "The access token is invalid or not found in the request.");
     if (!tg_sim__quota_take(rq->srv, rq->now)) {
         rs->hdr_name = "Retry-After";
-        int64_t wait = TG_SIM__DAY - (rq->now % TG_SIM__DAY);
-        snprintf(rs->hdr_buf, sizeof rs->hdr_buf, "%lld", (long long)wait);
+        /* Real seconds until virtual midnight (HTTP clients wait in real time). */
+        double wait = (double)(TG_SIM__DAY - (rq->now % TG_SIM__DAY));
+        double speed = tg_sim__speed(rq->srv);
+        wait = speed > 0 ? ceil(wait / speed) : 3600;
+        snprintf(rs->hdr_buf, sizeof rs->hdr_buf, "%.0f", wait < 1 ? 1 : wait);
         rs->hdr_value = rs->hdr_buf;
         return error_json(rq, rs, 429, "rate_limit_exceeded",
                           "The API rate limit was exceeded. Try again after the daily quota "

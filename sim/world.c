@@ -899,7 +899,7 @@ static double regret_score(const tg_sim_world *w, const tg_sim__order *o)
 }
 
 #define TG_SIM__BASE_RATE 0.16
-#define TG_SIM__NOISE_SD 0.3
+#define TG_SIM__NOISE_SD 0.2
 #define TG_SIM__SCALE 1.0
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }

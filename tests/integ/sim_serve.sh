@@ -218,16 +218,22 @@ codes=""
 for i in 1 2 3 4; do codes="$codes $(query "$TOK" 20260101 20260110 1 0 | tail -1)"; done
 [ "$codes" = " 200 200 200 429" ] || fail "quota codes:$codes"
 out=$(query "$TOK" 20260101 20260110 1 0); grep -q rate_limit_exceeded <<<"$out" || fail "429 body"
+ra=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $TOK" "$A/v2/research/video/query/" \
+    -d '{"query":{"and":[{"operation":"IN","field_name":"hashtag_name","field_values":["x"]}]},"start_date":"20260101","end_date":"20260102"}' \
+    | tr -d '\r' | sed -n 's/^Retry-After: //p')
+[ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 2 ] || fail "Retry-After '$ra', want 1..2 real seconds"
 sleep 2.5
 out=$(query "$TOK" 20260101 20260110 1 0); [ "$(tail -1 <<<"$out")" = 200 ] || fail "quota not reset at virtual midnight: $out"
 day=$(curl -s "$A/__sim/clock" | $PY -c 'import json,sys; print(int(json.load(sys.stdin)["day"]))')
 [ "$day" = 11 ] || fail "virtual day $day after midnight, want 11"
 
-# Faults: every request fails.
-start_server f --fault-rate 1 --quota 0
+# Faults: every request fails; tokens expire after --token-ttl real seconds.
+start_server f --fault-rate 1 --quota 0 --token-ttl 2
 A="http://127.0.0.1:$f_port"
 TOK=$(curl -s -X POST -d 'client_key=k&client_secret=s&grant_type=client_credentials' "$A/v2/oauth/token/" | $PY -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 out=$(query "$TOK" 20260101 20260110 5 0); [ "$(tail -1 <<<"$out")" = 500 ] || fail "fault-rate 1 gave $(tail -1 <<<"$out")"
 grep -q '"internal_error"' <<<"$out" || fail "500 without internal_error"
 curl -s "$A/sch/i.html?_nkw=$QP&LH_Sold=1&LH_Complete=1" | grep -q "Something went wrong" || fail "no block page"
+sleep 2.2
+out=$(query "$TOK" 20260101 20260110 5 0); [ "$(tail -1 <<<"$out")" = 401 ] || fail "expired token gave $(tail -1 <<<"$out")"
 echo ok
