@@ -19,6 +19,7 @@
 #include "trendguard/error.h"
 #include "trendguard/log.h"
 #include "trendguard/sentiment.h"
+#include "trendguard/trends.h"
 #include "trendguard/util.h"
 
 #include <math.h>
@@ -181,6 +182,10 @@ typedef struct series {
     double *views, *likes, *bot, *tas;
     double *gain;    /* daily view gain (NAN on the first row) */
     int32_t *peakix; /* running argmax of gain up to and including i, -1 none */
+    /* the lifecycle (model/lifecycle.c, point-in-time) of the daily gains */
+    int8_t *stage;     /* tg_stage */
+    int32_t *peak_day; /* peak so far */
+    float *ratio;      /* smoothed gain / peak so far */
     size_t n;
 } series;
 
@@ -290,6 +295,8 @@ static int series_cb(const tg_hashtag_day *d, void *ctx)
     return 0;
 }
 
+static int lifecycle(series *s, int32_t *out, int32_t idx);
+
 static int load_series(build *b, const char *tag, int32_t *out)
 {
     tg_model_ctx *c = b->c;
@@ -313,7 +320,11 @@ static int load_series(build *b, const char *tag, int32_t *out)
     s->tas = tg_malloc(n * sizeof(double));
     s->gain = tg_malloc(n * sizeof(double));
     s->peakix = tg_malloc(n * sizeof(int32_t));
-    if (!s->day || !s->views || !s->likes || !s->bot || !s->tas || !s->gain || !s->peakix)
+    s->stage = tg_malloc(n * sizeof(int8_t));
+    s->peak_day = tg_malloc(n * sizeof(int32_t));
+    s->ratio = tg_malloc(n * sizeof(float));
+    if (!s->day || !s->views || !s->likes || !s->bot || !s->tas || !s->gain || !s->peakix ||
+        !s->stage || !s->peak_day || !s->ratio)
         return TG_ENOMEM;
     const tg_hashtag_day *d = b->days.p;
     int32_t best = -1;
@@ -332,8 +343,33 @@ static int load_series(build *b, const char *tag, int32_t *out)
             best = (int32_t)i;
         s->peakix[i] = best;
     }
-    *out = (int32_t)(c->series.n - 1);
-    return TG_OK;
+    return lifecycle(s, out, (int32_t)(c->series.n - 1));
+}
+
+/* Stage, peak so far and ratio of every row from tg_lifecycle_compute(). */
+static int lifecycle(series *s, int32_t *out, int32_t idx)
+{
+    size_t n = s->n;
+    double *act = tg_malloc(n * sizeof *act);
+    tg_lifecycle_point *pt = tg_malloc(n * sizeof *pt);
+    int rc = TG_ENOMEM;
+    if (!act || !pt)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        act[i] = isfinite(s->gain[i]) && s->gain[i] > 0 ? s->gain[i] : 0;
+    rc = tg_lifecycle_compute(s->day, act, n, pt);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        s->stage[i] = (int8_t)pt[i].stage;
+        s->peak_day[i] = pt[i].peak_day;
+        s->ratio[i] = (float)pt[i].ratio;
+    }
+    *out = idx;
+out:
+    tg_free(act);
+    tg_free(pt);
+    return rc;
 }
 
 static int product_cb(const tg_product *p, void *ctx)
@@ -764,6 +800,9 @@ void tg_model_ctx_free(tg_model_ctx **pc)
         tg_free(S[i].tas);
         tg_free(S[i].gain);
         tg_free(S[i].peakix);
+        tg_free(S[i].stage);
+        tg_free(S[i].peak_day);
+        tg_free(S[i].ratio);
     }
     customer *C = c->customers.p;
     for (size_t i = 0; i < c->customers.n; i++) {
@@ -834,18 +873,25 @@ static void trend_features(const series *s, int32_t d0, float *f)
     }
     if (l2 > 0 && isfinite(v) && isfinite(s->views[l2 - 1]))
         f[TG_FEAT_view_velocity_7d] = (float)(log1p(v) - log1p(s->views[l2 - 1]));
-    int32_t pk = s->peakix[last];
-    if (pk < 0)
-        return;
-    double peak = s->gain[pk], cur = s->gain[last];
-    f[TG_FEAT_days_since_peak] = (float)(d0 - s->day[pk]);
-    double ratio = peak > 0 && isfinite(cur) ? cur / peak : NAN;
-    f[TG_FEAT_gain_vs_peak] = (float)ratio;
-    if (isfinite(ratio))
-        f[TG_FEAT_trend_stage] = (size_t)pk == last ? 0.0f
-                                 : ratio >= 0.5     ? 1.0f
-                                 : ratio >= 0.05    ? 2.0f
-                                                    : 3.0f;
+    /* stage and peak so far from the lifecycle of the rows up to d0 - 1 */
+    switch ((tg_stage)s->stage[last]) {
+    case TG_STAGE_RISING:
+        f[TG_FEAT_trend_stage] = 0.0f;
+        break;
+    case TG_STAGE_PEAK:
+        f[TG_FEAT_trend_stage] = 1.0f;
+        break;
+    case TG_STAGE_DECLINE:
+        f[TG_FEAT_trend_stage] = 2.0f;
+        break;
+    case TG_STAGE_DEAD:
+        f[TG_FEAT_trend_stage] = 3.0f;
+        break;
+    default:
+        return; /* no activity yet: stage, peak and ratio unknown */
+    }
+    f[TG_FEAT_days_since_peak] = (float)(d0 - s->peak_day[last]);
+    f[TG_FEAT_gain_vs_peak] = s->ratio[last];
 }
 
 static void product_features(const tg_model_ctx *c, const product *p, const tg_order *o,

@@ -48,12 +48,12 @@
  * those of DIR/features.json, report.json's importance and score reasons.
  */
 #define TG_MODEL_FEATURES(XX)                                                           \
-    XX(days_since_peak, "days since the hashtag's highest daily view gain so far")      \
-    XX(trend_stage, "0 rising, 1 peak, 2 declining, 3 dead (as of the day before)")     \
+    XX(days_since_peak, "days since the highest smoothed daily view gain so far")       \
+    XX(trend_stage, "lifecycle stage: 0 rising, 1 peak, 2 decline, 3 dead (day before)") \
     XX(log_views, "log1p of the hashtag's total views the day before")                  \
     XX(view_velocity_7d, "log1p(views d-1) - log1p(views d-8)")                         \
     XX(like_rate, "likes / views the day before")                                       \
-    XX(gain_vs_peak, "last day's view gain / peak daily gain so far")                   \
+    XX(gain_vs_peak, "smoothed daily view gain / its peak so far (lifecycle ratio)")    \
     XX(bot_score, "hashtag bot score as stored for the day before")                     \
     XX(top_author_share, "share of views held by the top 3 authors, day before")        \
     XX(hype_vs_quality, "log1p(views) / mean review rating so far")                     \
