@@ -129,7 +129,9 @@ for _ in $(seq 50); do
 done
 [ -n "$before" ] && [ "$after" -gt "$before" ] || fail "cache not refreshed after a write ($before -> $after)"
 
-kill "$pid"; wait "$pid" 2>/dev/null; pid=
+kill "$pid"; wait "$pid" 2>/dev/null; rc=$?; pid=
+[ $rc -eq 0 ] || fail "server exit $rc after SIGTERM"
+grep -Eq "Sanitizer|runtime error" "$d/serve.log" && fail "sanitizer report: $(grep -m3 -E 'Sanitizer|runtime error' "$d/serve.log")"
 
 # the same pages as static files
 "$TG" serve -c "$d/t.ini" --static-out "$d/site" >/dev/null 2>&1 || fail "--static-out"
