@@ -502,8 +502,8 @@ int tg_sim__ebay_sold(const tg_sim__req *rq, tg_sim__resp *rs)
                       tg_hash64(rq->host, strlen(rq->host))};
     uint64_t key = tg_hash64(kv, sizeof kv);
     bool gz = wants_gzip(rq);
-    rs->hdr_name = "Vary";
-    rs->hdr_value = "Accept-Encoding";
+    rs->hdr2_name = "Vary";
+    rs->hdr2_value = "Accept-Encoding";
     if (gz && (rs->blob = tg_sim__cache_get(rq->srv, key ^ 1))) {
         rs->hdr_name = "Content-Encoding";
         rs->hdr_value = "gzip";

@@ -496,6 +496,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     MHD_add_response_header(r, "Server", "trendguard-sim");
     if (rs.hdr_name)
         MHD_add_response_header(r, rs.hdr_name, rs.hdr_value);
+    if (rs.hdr2_name)
+        MHD_add_response_header(r, rs.hdr2_name, rs.hdr2_value);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)rs.status, r);
     MHD_destroy_response(r);
     atomic_fetch_add(&s->responses, 1);

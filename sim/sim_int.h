@@ -211,7 +211,8 @@ typedef struct tg_sim__resp {
     int status;
     const char *ctype;
     tg_buf body;
-    const char *hdr_name, *hdr_value; /* one optional extra header */
+    const char *hdr_name, *hdr_value;   /* optional extra headers */
+    const char *hdr2_name, *hdr2_value;
     char hdr_buf[64];
 } tg_sim__resp;
 

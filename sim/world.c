@@ -1075,6 +1075,7 @@ static void summarize(tg_sim_world *w)
     s->orders = w->norders;
     s->customers = w->ncustomers;
     s->reviews = w->nreviews;
+    s->base_rate = s->oracle_auc = NAN;
     double psum = 0;
     double *sc = tg_malloc((size_t)(w->norders ? w->norders : 1) * sizeof *sc);
     unsigned char *lb = tg_malloc((size_t)(w->norders ? w->norders : 1));

@@ -222,14 +222,18 @@ static int write_json(json_t *j, const char *dir, const char *name)
     return TG_OK;
 }
 
+/* A JSON number, or null for NaN (an AUC without both classes). */
+static json_t *real_or_null(double x) { return isnan(x) ? json_null() : json_real(x); }
+
 static int write_summary(const tg_sim_world *w, const char *dir)
 {
     const tg_sim_summary *s = &w->summary;
     char st[16], en[16];
     json_t *j = json_pack(
-        "{s:f, s:f, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+        "{s:o, s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
         " s:{s:f, s:f}, s:I, s:s, s:s, s:i}",
-        "base_rate", s->base_rate, "oracle_auc", s->oracle_auc, "mean_p_true", s->mean_p_true,
+        "base_rate", real_or_null(s->base_rate), "oracle_auc", real_or_null(s->oracle_auc),
+        "mean_p_true", s->mean_p_true,
         "counts", "products", (json_int_t)s->products, "hashtags", (json_int_t)s->hashtags,
         "trending_hashtags", (json_int_t)s->trending_hashtags, "bot_hashtags",
         (json_int_t)s->bot_hashtags, "videos", (json_int_t)s->videos, "ebay_listings",
