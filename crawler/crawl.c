@@ -167,12 +167,12 @@ struct tg_crawl {
     size_t nready;
     keyset leased;
     keyset round_done;
-    keyset touched;      /* --once: items leased in this run (their retries belong to it) */
-    bool dirty;          /* the frontier changed since the last scan */
-    bool more_due;       /* the last scan stopped with due items left */
-    uint64_t next_due;   /* earliest un-leased future item (ms), 0 unknown */
+    keyset touched;    /* --once: items leased in this run (their retries belong to it) */
+    bool dirty;        /* the frontier changed since the last scan */
+    bool more_due;     /* the last scan stopped with due items left */
+    uint64_t next_due; /* earliest un-leased future item (ms), 0 unknown */
     int parsing;
-    int side_fetches;    /* token and robots fetches in flight */
+    int side_fetches; /* token and robots fetches in flight */
 
     tg_result *pend, *pend_tail;
     size_t npend;
@@ -195,8 +195,8 @@ static void flush(tg_crawl *c, bool force);
 const char *tg_crawl_errclass_name(tg_errclass ec)
 {
     switch (ec) {
-#define TG__EC_NAME(name, str)                                                 \
-    case TG_EC_##name:                                                         \
+#define TG__EC_NAME(name, str)                                                                     \
+    case TG_EC_##name:                                                                             \
         return str;
         TG_ERRCLASS_MAP(TG__EC_NAME)
 #undef TG__EC_NAME
@@ -454,7 +454,7 @@ typedef struct agg_video {
 
 typedef struct agg_ctx {
     TG_VEC(uint64_t) ids;
-    int64_t end;    /* exclusive end of the day */
+    int64_t end; /* exclusive end of the day */
     tg_snapshot last;
     bool have;
 } agg_ctx;
@@ -690,7 +690,8 @@ static void write_done(uv_work_t *w, int status)
         c->stopping = true;
     } else {
         c->st.commits++;
-        tg_debug("crawl", "commit: %zu results in %.3fs at +%.3fs (inflight %d, ready %zu, parsing %d)",
+        tg_debug("crawl",
+                 "commit: %zu results in %.3fs at +%.3fs (inflight %d, ready %zu, parsing %d)",
                  b->n, b->secs, tg_mono() - c->t_start, tg_fetch__inflight(c->fetch), c->nready,
                  c->parsing);
     }
@@ -986,7 +987,8 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
             c->paused_until[si] = INT64_MAX;
         } else {
             double d = ldexp(1.0, t->fails > 12 ? 12 : t->fails);
-            c->paused_until[si] = tg_now() + (int64_t)(d < c->cfg->backoff_cap_s ? d : c->cfg->backoff_cap_s);
+            c->paused_until[si] =
+                tg_now() + (int64_t)(d < c->cfg->backoff_cap_s ? d : c->cfg->backoff_cap_s);
         }
     }
     tg_fetch__req_free(&sr->req);
@@ -1047,10 +1049,9 @@ static robots_ent *robots_get(tg_crawl *c, const char *origin)
             int64_t at = (int64_t)(tt ^ (1ull << 63));
             if (tg_now() - at < ROBOTS_TTL) {
                 int mode = p[9];
-                int rc = mode == TG_ROBOTS_PARSE
-                             ? tg_robots_parse((const char *)p + 10, vl - 10,
-                                               c->cfg->user_agent, &e->r)
-                             : tg_robots_new_mode((tg_robots_mode)mode, &e->r);
+                int rc = mode == TG_ROBOTS_PARSE ? tg_robots_parse((const char *)p + 10, vl - 10,
+                                                                   c->cfg->user_agent, &e->r)
+                                                 : tg_robots_new_mode((tg_robots_mode)mode, &e->r);
                 if (rc == TG_OK)
                     e->fetched = at;
             }
@@ -1078,10 +1079,9 @@ static void robots_done(tg_fetch_req *req, tg_fetch_res *res)
                       : 0;
     tg_robots_mode mode = tg_robots_status_policy(status);
     tg_robots_free(&e->r);
-    int rc = mode == TG_ROBOTS_PARSE
-                 ? tg_robots_parse(res->body.data ? res->body.data : "", res->body.len,
-                                   c->cfg->user_agent, &e->r)
-                 : tg_robots_new_mode(mode, &e->r);
+    int rc = mode == TG_ROBOTS_PARSE ? tg_robots_parse(res->body.data ? res->body.data : "",
+                                                       res->body.len, c->cfg->user_agent, &e->r)
+                                     : tg_robots_new_mode(mode, &e->r);
     if (rc == TG_OK) {
         e->fetched = tg_now();
         double d = tg_robots_crawl_delay(e->r);
@@ -1191,8 +1191,8 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
         tg_log(TG_LOG_INFO, "crawl", req->reqid, "%s %s: %s (%s, HTTP %ld)", j->src->name,
                j->item.key, tg_crawl_errclass_name(res->ec), res->errmsg, res->status);
     else
-        tg_log(TG_LOG_DEBUG, "crawl", req->reqid, "%s %s: HTTP %ld, %zu bytes, %.3fs",
-               j->src->name, j->item.key, res->status, res->body.len, res->elapsed);
+        tg_log(TG_LOG_DEBUG, "crawl", req->reqid, "%s %s: HTTP %ld, %zu bytes, %.3fs", j->src->name,
+               j->item.key, res->status, res->body.len, res->elapsed);
     j->obs_t = c->cfg->clock_source && res->date ? res->date : tg_now();
     j->res = tg_result__new(&j->item);
     if (!j->res) {
@@ -1323,8 +1323,9 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
             c->paused_until[si] = tg_now() + until;
             if (!q->announced) {
                 q->announced = true;
-                tg_warn("crawl", "%s: daily budget spent (%ld of %ld, reserve %ld); paused for "
-                                 "%llds until 00:00 UTC",
+                tg_warn("crawl",
+                        "%s: daily budget spent (%ld of %ld, reserve %ld); paused for "
+                        "%llds until 00:00 UTC",
                         j->src->name, q->used, q->limit, q->reserve, (long long)until);
             }
             ks_del(&c->leased, j->item.key);
@@ -1345,8 +1346,8 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
 
 static bool idle(const tg_crawl *c)
 {
-    return !c->nready && !tg_fetch__inflight(c->fetch) && !c->parsing && !c->npend &&
-           !c->writing && !c->side_fetches;
+    return !c->nready && !tg_fetch__inflight(c->fetch) && !c->parsing && !c->npend && !c->writing &&
+           !c->side_fetches;
 }
 
 static void seed(tg_crawl *c);
@@ -1504,11 +1505,10 @@ static void progress(tg_crawl *c, bool final)
     n = 0;
     for (int i = 0; i < 2; i++)
         if (c->quota[i].source && quota_used_by(c, i))
-            n += (size_t)snprintf(quota + n, sizeof quota - n, " %s_left=%ld",
-                                  c->quota[i].source, tg_quota__left(&c->quota[i]));
+            n += (size_t)snprintf(quota + n, sizeof quota - n, " %s_left=%ld", c->quota[i].source,
+                                  tg_quota__left(&c->quota[i]));
     if (c->opts.progress) {
-        fprintf(stderr,
-                "\r\033[K%.0f pages/s  stored %llu  in flight %d  queued %zu  errors:%s%s",
+        fprintf(stderr, "\r\033[K%.0f pages/s  stored %llu  in flight %d  queued %zu  errors:%s%s",
                 rate, (unsigned long long)c->st.stored, tg_fetch__inflight(c->fetch), c->nready,
                 errs[0] ? errs : " none", quota);
         if (final)
@@ -1540,8 +1540,7 @@ static void on_tick(uv_timer_t *t)
         c->stopping = true;
         tg_fetch__abort_all(c->fetch);
     }
-    if (c->opts.duration_s > 0 && tg_mono() - c->t_start >= c->opts.duration_s &&
-        !c->stopping) {
+    if (c->opts.duration_s > 0 && tg_mono() - c->t_start >= c->opts.duration_s && !c->stopping) {
         tg_info("crawl", "duration reached");
         c->stopping = true;
         tg_fetch__abort_all(c->fetch);
@@ -1704,11 +1703,13 @@ int tg_crawl_run(const tg_config *cfg_in, const tg_crawl_opts *opts, tg_crawl_st
         c->src[c->nsrc++] = all[i];
     }
     if (!c->nsrc) {
-        tg_error("crawl", "no source configured (need [tiktok], [ebay], [poshmark] or [site.NAME])");
+        tg_error("crawl",
+                 "no source configured (need [tiktok], [ebay], [poshmark] or [site.NAME])");
         rc = TG_ECONFIG;
         goto out;
     }
-    tg_quota__init(&c->quota[0], "tiktok", c->cfg->tiktok_daily_quota, c->cfg->tiktok_quota_reserve);
+    tg_quota__init(&c->quota[0], "tiktok", c->cfg->tiktok_daily_quota,
+                   c->cfg->tiktok_quota_reserve);
     tg_quota__init(&c->quota[1], "ebay", c->cfg->ebay_daily_quota, c->cfg->ebay_quota_reserve);
     {
         tg_store_read *r;

@@ -83,15 +83,15 @@ typedef struct tg_fetch_limits {
 } tg_fetch_limits;
 
 typedef struct tg_fetch_res {
-    int curl_code;        /* CURLE_* of the last transfer */
-    long status;          /* HTTP status of the final response (0: none) */
-    tg_errclass ec;       /* TG_EC_NONE on a 2xx */
+    int curl_code;  /* CURLE_* of the last transfer */
+    long status;    /* HTTP status of the final response (0: none) */
+    tg_errclass ec; /* TG_EC_NONE on a 2xx */
     char errmsg[160];
-    tg_buf body;          /* decompressed, capped */
+    tg_buf body; /* decompressed, capped */
     char content_type[96];
-    int64_t date;         /* Date header, 0 when absent/garbage */
-    double retry_after;   /* seconds, -1 when absent/garbage */
-    char *final_url;      /* tg_malloc'd */
+    int64_t date;       /* Date header, 0 when absent/garbage */
+    double retry_after; /* seconds, -1 when absent/garbage */
+    char *final_url;    /* tg_malloc'd */
     int redirects;
     double elapsed;
 } tg_fetch_res;
@@ -99,15 +99,15 @@ typedef struct tg_fetch_res {
 typedef void (*tg_fetch_cb)(tg_fetch_req *req, tg_fetch_res *res);
 
 struct tg_fetch_req {
-    char *url;            /* owned (tg_malloc) */
-    const char *method;   /* "GET" (default) or "POST" */
-    char *body;           /* owned; POST body */
+    char *url;          /* owned (tg_malloc) */
+    const char *method; /* "GET" (default) or "POST" */
+    char *body;         /* owned; POST body */
     size_t body_len;
     struct curl_slist *headers; /* owned; sent to every hop */
-    char *auth;           /* owned; "Authorization: ..." sent to the first host only */
-    char *userpwd;        /* owned; HTTP Basic user:password, first host only */
-    bool follow;          /* follow redirects (manually, scope-checked) */
-    const char *const *scope; /* NULL-terminated "http://host:port" list, NULL = same host */
+    char *auth;                 /* owned; "Authorization: ..." sent to the first host only */
+    char *userpwd;              /* owned; HTTP Basic user:password, first host only */
+    bool follow;                /* follow redirects (manually, scope-checked) */
+    const char *const *scope;   /* NULL-terminated "http://host:port" list, NULL = same host */
     uint64_t reqid;
     tg_fetch_cb cb;
     void *ud;
@@ -116,7 +116,7 @@ struct tg_fetch_req {
     tg_fetch *f;
     tg_fetch_res res;
     char *first_origin;
-    char *orig_url;       /* the URL asked for (before redirects) */
+    char *orig_url;               /* the URL asked for (before redirects) */
     struct curl_slist *hdrs_sent; /* headers (+ auth) of the current hop */
     size_t header_bytes;
     bool toobig;
@@ -144,11 +144,11 @@ tg_errclass tg_fetch__classify(int curl_code, long status, bool toobig);
 /* ---- frontier --------------------------------------------------------- */
 
 typedef struct tg_item {
-    char *key;        /* "SOURCE/..." */
+    char *key; /* "SOURCE/..." */
     uint64_t due_ms;
-    uint8_t kind;     /* tg_source of the job (1..5) or 0x10 + n for sub-kinds */
+    uint8_t kind; /* tg_source of the job (1..5) or 0x10 + n for sub-kinds */
     uint16_t attempts;
-    char *state;      /* NUL-terminated text, may be "" */
+    char *state; /* NUL-terminated text, may be "" */
 } tg_item;
 
 /* Put or move an item (deletes its previous position via the index). */
@@ -168,7 +168,7 @@ int tg_frontier__count(tg_store_read *r, uint64_t now_ms, const char *prefix, si
 
 typedef struct tg_polite tg_polite;
 typedef struct tg_polite_cfg {
-    double rate;     /* tokens/s */
+    double rate; /* tokens/s */
     long max_inflight;
     double backoff_cap_s;
     double backoff_base_s;
@@ -182,8 +182,7 @@ double tg_polite__wait(tg_polite *p, const char *host, double now);
 /* Take a token and a concurrency slot (after tg_polite__wait returned 0). */
 void tg_polite__start(tg_polite *p, const char *host, double now);
 /* A request ended: status, retry_after (<0 none); returns the backoff set (s). */
-double tg_polite__done(tg_polite *p, const char *host, double now, long status,
-                       double retry_after);
+double tg_polite__done(tg_polite *p, const char *host, double now, long status, double retry_after);
 /* A floor on the interval between request starts (robots Crawl-delay). */
 void tg_polite__set_delay(tg_polite *p, const char *host, double delay_s);
 /* Exponential backoff with full jitter for attempt n (>= 1), capped. */
@@ -194,10 +193,10 @@ double tg_polite__backoff(tg_polite *p, int attempt, double base_s, double cap_s
 typedef struct tg_quota {
     const char *source; /* "tiktok", "ebay" */
     long limit, reserve;
-    int32_t day;        /* UTC day the count belongs to */
-    long used;          /* persisted + spent since the last commit */
-    long unsaved;       /* spent, not yet committed */
-    bool announced;     /* said "spent" once */
+    int32_t day;    /* UTC day the count belongs to */
+    long used;      /* persisted + spent since the last commit */
+    long unsaved;   /* spent, not yet committed */
+    bool announced; /* said "spent" once */
 } tg_quota;
 
 void tg_quota__init(tg_quota *q, const char *source, long limit, long reserve);
@@ -251,33 +250,33 @@ typedef struct tg_tagday {
     int32_t day;
 } tg_tagday;
 
-#define TG_VEC(T)                                                              \
-    struct {                                                                   \
-        T *v;                                                                  \
-        size_t n, alloc;                                                       \
+#define TG_VEC(T)                                                                                  \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, alloc;                                                                           \
     }
 
 typedef struct tg_result {
     struct tg_result *next;
     tg_arena a;
-    tg_item item;           /* the item fetched (strings in the arena) */
+    tg_item item; /* the item fetched (strings in the arena) */
     int fate;
-    tg_item next_item;      /* for TG_FATE_NEXT */
-    bool round_done;        /* the item finished its round (for --once) */
-    bool page;              /* counts as a stored page */
-    bool retry;             /* a retry was scheduled */
-    tg_errclass ec;         /* failure recorded in the fetch log */
+    tg_item next_item; /* for TG_FATE_NEXT */
+    bool round_done;   /* the item finished its round (for --once) */
+    bool page;         /* counts as a stored page */
+    bool retry;        /* a retry was scheduled */
+    tg_errclass ec;    /* failure recorded in the fetch log */
     long status;
     const char *url;
     uint64_t reqid;
-    int64_t obs_t;          /* observation time */
+    int64_t obs_t; /* observation time */
     TG_VEC(tg_video) videos;
     TG_VEC(tg_snapshot) snaps;
     TG_VEC(tg_listing) listings;
     TG_VEC(tg_price_obs) prices;
     TG_VEC(tg_tagday) tagdays;
     TG_VEC(tg_new_item) items;
-    const char *meta_key;   /* one meta value to put (tokens), may be NULL */
+    const char *meta_key; /* one meta value to put (tokens), may be NULL */
     const char *meta_val;
     const char *robots_host; /* a robots.txt result to cache */
     int robots_mode;
@@ -287,9 +286,10 @@ typedef struct tg_result {
 
 /* Append to a result vector (tg_realloc, capped at 1<<20 entries); 0 or TG_ENOMEM. */
 int tg_result__grow(void **v, size_t *alloc, size_t need, size_t elem);
-#define TG_VEC_PUSH(vec, val)                                                                   \
-    (tg_result__grow((void **)&(vec).v, &(vec).alloc, (vec).n + 1, sizeof(*(vec).v)) ? TG_ENOMEM \
-                                                                                   : ((vec).v[(vec).n++] = (val), 0))
+#define TG_VEC_PUSH(vec, val)                                                                      \
+    (tg_result__grow((void **)&(vec).v, &(vec).alloc, (vec).n + 1, sizeof(*(vec).v))               \
+         ? TG_ENOMEM                                                                               \
+         : ((vec).v[(vec).n++] = (val), 0))
 void tg_result__free(tg_result *r);
 
 /* ---- metrics (--metrics-port) ------------------------------------------ */
@@ -313,20 +313,20 @@ void tg_metrics__stop(tg_metrics **m);
 typedef struct tg_crawl tg_crawl;
 
 typedef struct tg_token {
-    char *value;      /* the bearer token; never logged */
-    int64_t expires;  /* local time */
+    char *value;     /* the bearer token; never logged */
+    int64_t expires; /* local time */
     bool fetching;
-    int refreshes;    /* refreshes after a 401 since the last success */
-    int fails;        /* token requests failed in a row */
+    int refreshes; /* refreshes after a 401 since the last success */
+    int fails;     /* token requests failed in a row */
 } tg_token;
 
 /* A fetch being prepared for an item. */
 typedef struct tg_job {
     tg_crawl *c;
     struct tg_source_ops const *src;
-    tg_item item;      /* tg_malloc'd strings */
-    char host[256];    /* politeness key: "http://h:p" */
-    bool scraped;      /* robots apply */
+    tg_item item;   /* tg_malloc'd strings */
+    char host[256]; /* politeness key: "http://h:p" */
+    bool scraped;   /* robots apply */
     tg_fetch_req req;
     tg_result *res;
     int64_t obs_t;

@@ -491,8 +491,8 @@ static void finish(tg_fetch *f, tg_fetch_req *req, CURLcode rc)
     curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &r->status);
     r->ec = tg_fetch__classify((int)rc, r->status, req->toobig);
     if (rc != CURLE_OK)
-        snprintf(r->errmsg, sizeof r->errmsg, "%s", req->toobig ? "over the size limit"
-                                                                 : curl_easy_strerror(rc));
+        snprintf(r->errmsg, sizeof r->errmsg, "%s",
+                 req->toobig ? "over the size limit" : curl_easy_strerror(rc));
     else if (r->ec != TG_EC_NONE)
         snprintf(r->errmsg, sizeof r->errmsg, "HTTP %ld", r->status);
     if (r->status == 503 && r->retry_after >= 0)

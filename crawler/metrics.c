@@ -68,8 +68,8 @@ static enum MHD_Result on_req(void *cls, struct MHD_Connection *conn, const char
                       "# TYPE tg_crawl_errors_total counter\n",
                       (unsigned long long)s.st.fetched, (unsigned long long)s.st.pages_stored,
                       (unsigned long long)s.st.records, (unsigned long long)s.st.retries,
-                      (unsigned long long)s.st.bytes, (unsigned long long)s.st.commits,
-                      s.inflight, s.queued);
+                      (unsigned long long)s.st.bytes, (unsigned long long)s.st.commits, s.inflight,
+                      s.queued);
         for (int i = 1; i < TG_EC__COUNT; i++)
             tg_buf_printf(&b, "tg_crawl_errors_total{class=\"%s\"} %llu\n",
                           tg_crawl_errclass_name((tg_errclass)i),

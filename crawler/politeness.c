@@ -19,7 +19,7 @@ typedef struct host {
     struct host *next;
     double tokens, last_refill;
     long inflight;
-    double not_before;  /* backoff: no start before this */
+    double not_before; /* backoff: no start before this */
     double last_start;
     double delay_floor; /* Crawl-delay */
     int level;          /* backoff level */
@@ -146,8 +146,7 @@ double tg_polite__backoff(tg_polite *p, int attempt, double base_s, double cap_s
     return tg_rng_unif(&p->rng) * ceil; /* full jitter */
 }
 
-double tg_polite__done(tg_polite *p, const char *name, double now, long status,
-                       double retry_after)
+double tg_polite__done(tg_polite *p, const char *name, double now, long status, double retry_after)
 {
     host *h = get(p, name, now);
     if (!h)

@@ -17,7 +17,7 @@ typedef struct src_row {
     bool on;
     char last[32];
     size_t due, total;
-    long budget_left;   /* -1: no budget */
+    long budget_left; /* -1: no budget */
     uint64_t errors[TG_EC__COUNT];
 } src_row;
 

@@ -30,8 +30,8 @@
 static const struct {
     const char *band;
     double lo, hi;
-} bands[] = {{"0-10", 0, 10},       {"10-25", 10, 25},     {"25-50", 25, 50},
-             {"50-100", 50, 100},   {"100-250", 100, 250}, {"250-1000", 250, 1000},
+} bands[] = {{"0-10", 0, 10},     {"10-25", 10, 25},     {"25-50", 25, 50},
+             {"50-100", 50, 100}, {"100-250", 100, 250}, {"250-1000", 250, 1000},
              {"1000-", 1000, -1}};
 
 static const tg_track_product *product_of(tg_crawl *c, const char *key, const char *prefix,
@@ -124,7 +124,8 @@ static int api_build(tg_crawl *c, tg_job *job)
     }
     if (!q)
         goto out;
-    job->req.url = tg_malloc(strlen(cfg->ebay_api_base) + strlen(q) + (filter ? strlen(filter) : 0) + 128);
+    job->req.url =
+        tg_malloc(strlen(cfg->ebay_api_base) + strlen(q) + (filter ? strlen(filter) : 0) + 128);
     job->req.auth = tg_malloc(strlen(tok) + 32);
     job->req.headers = curl_slist_append(NULL, "X-EBAY-C-MARKETPLACE-ID: EBAY_US");
     if (!job->req.url || !job->req.auth || !job->req.headers)
@@ -194,7 +195,9 @@ static void api_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++) {
             tg_new_item ni = {{tg_arena__printf(&r->a, "ebay/%s/%s", p->product_id, bands[i].band),
                                tg_crawl__now_ms(), TG_SRC_EBAY, 0, (char *)""},
-                              NULL, NULL, 0};
+                              NULL,
+                              NULL,
+                              0};
             if (!ni.it.key || TG_VEC_PUSH(r->items, ni))
                 goto oom;
         }
@@ -281,8 +284,8 @@ static void web_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
     double poll = cfg->ebay_poll_every;
     const tg_track_product *p = product_of(c, job->item.key, "ebaysold/", NULL, 0);
     tg_parse_result pr;
-    int rc = tg_parse_ebay_html(res->body.data ? res->body.data : "", res->body.len,
-                                res->final_url, false, &pr);
+    int rc = tg_parse_ebay_html(res->body.data ? res->body.data : "", res->body.len, res->final_url,
+                                false, &pr);
     if (!p) {
         r->fate = TG_FATE_DONE;
         goto out;

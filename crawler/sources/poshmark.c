@@ -132,8 +132,12 @@ static void pm_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
             goto oom;
         if (isnan(l.price_low))
             continue;
-        tg_price_obs po = {pid, sold ? l.sold_at : r->obs_t, TG_SRC_POSHMARK, l.listing_id,
-                           l.price_low, sold ? TG_LISTING_SOLD : TG_LISTING_ACTIVE};
+        tg_price_obs po = {pid,
+                           sold ? l.sold_at : r->obs_t,
+                           TG_SRC_POSHMARK,
+                           l.listing_id,
+                           l.price_low,
+                           sold ? TG_LISTING_SOLD : TG_LISTING_ACTIVE};
         if (TG_VEC_PUSH(r->prices, po))
             goto oom;
     }

@@ -61,8 +61,8 @@ static int site_seed(tg_crawl *c, tg_store_txn *t, int64_t now)
         tg_arena__init(&a, 1 << 20);
         char *key = key_for(&a, s->name, canon);
         if (key) {
-            tg_new_item ni = {{key, tg_crawl__now_ms(), TG_SRC_SITE, 0, canon}, key, s->name,
-                              s->max_pages};
+            tg_new_item ni = {
+                {key, tg_crawl__now_ms(), TG_SRC_SITE, 0, canon}, key, s->name, s->max_pages};
             rc = tg_crawl__add_item(t, &ni, now);
         } else {
             rc = TG_ENOMEM;
@@ -102,8 +102,8 @@ static void site_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
     pcre2_code *re = NULL;
     pcre2_match_data *md = NULL;
     tg_parse_result pr;
-    int rc = tg_parse(TG_PARSE_EBAY_LISTINGS, res->body.data ? res->body.data : "",
-                      res->body.len, res->final_url, &pr);
+    int rc = tg_parse(TG_PARSE_EBAY_LISTINGS, res->body.data ? res->body.data : "", res->body.len,
+                      res->final_url, &pr);
     if (!s) {
         r->fate = TG_FATE_DONE;
         goto out;
@@ -158,8 +158,8 @@ static void site_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         if (ok) {
             char *key = key_for(&r->a, s->name, canon);
             char *st = tg_arena__strdup(&r->a, canon);
-            tg_new_item ni = {{key, tg_crawl__now_ms(), TG_SRC_SITE, 0, st}, key, s->name,
-                              s->max_pages};
+            tg_new_item ni = {
+                {key, tg_crawl__now_ms(), TG_SRC_SITE, 0, st}, key, s->name, s->max_pages};
             if (!key || !st || TG_VEC_PUSH(r->items, ni)) {
                 tg_free(canon);
                 goto oom;

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIELDS                                                                                 \
-    "id,video_description,create_time,region_code,share_count,view_count,like_count,"         \
+#define FIELDS                                                                                     \
+    "id,video_description,create_time,region_code,share_count,view_count,like_count,"              \
     "comment_count,hashtag_names,username"
 
 static bool tt_enabled(const tg_config *cfg)
@@ -100,10 +100,9 @@ static int tt_build(tg_crawl *c, tg_job *job)
     ymd(end, ed);
 
     int rc = TG_ENOMEM;
-    json_t *q = json_pack("{s:{s:[{s:s,s:s,s:[s]}]},s:s,s:s,s:i,s:I}", "query", "and",
-                          "operation", "IN", "field_name", "hashtag_name", "field_values", tag,
-                          "start_date", sd, "end_date", ed, "max_count", 100, "cursor",
-                          (json_int_t)cursor);
+    json_t *q = json_pack("{s:{s:[{s:s,s:s,s:[s]}]},s:s,s:s,s:i,s:I}", "query", "and", "operation",
+                          "IN", "field_name", "hashtag_name", "field_values", tag, "start_date", sd,
+                          "end_date", ed, "max_count", 100, "cursor", (json_int_t)cursor);
     if (!q)
         return TG_ENOMEM;
     if (sid[0])

@@ -24,40 +24,40 @@
  * Error classes of failed fetches. Each has its own retry budget; the class
  * is what TG_DB_FETCHLOG records and what progress and status report.
  */
-#define TG_ERRCLASS_MAP(XX)                                                    \
-    XX(NETWORK, "network")     /* connect/reset/short body/bad framing */      \
-    XX(TIMEOUT, "timeout")     /* connect, total or low-speed (stall) */      \
-    XX(HTTP5XX, "5xx")         /* server errors (retried, may cost quota) */  \
-    XX(RATELIMIT, "429")       /* 429 (and 503 with Retry-After): not a failure */ \
-    XX(HTTP4XX, "4xx")         /* permanent client errors */                  \
-    XX(AUTH, "auth")           /* 401/403 from an API after one refresh */    \
-    XX(PARSE, "parse")         /* the body was not what the source expects */ \
-    XX(BLOCKED, "blocked")     /* a block page ("Something went wrong") */    \
-    XX(TOOBIG, "toobig")       /* header or decompressed body over its cap */ \
-    XX(REDIRECT, "redirect")   /* too many redirects / loop */                \
-    XX(SCOPE, "scope")         /* redirect off-scope or to a non-http URL */  \
-    XX(ROBOTS, "robots")       /* disallowed by robots.txt */                 \
-    XX(QUOTA, "quota")         /* daily API budget spent */
+#define TG_ERRCLASS_MAP(XX)                                                                        \
+    XX(NETWORK, "network")   /* connect/reset/short body/bad framing */                            \
+    XX(TIMEOUT, "timeout")   /* connect, total or low-speed (stall) */                             \
+    XX(HTTP5XX, "5xx")       /* server errors (retried, may cost quota) */                         \
+    XX(RATELIMIT, "429")     /* 429 (and 503 with Retry-After): not a failure */                   \
+    XX(HTTP4XX, "4xx")       /* permanent client errors */                                         \
+    XX(AUTH, "auth")         /* 401/403 from an API after one refresh */                           \
+    XX(PARSE, "parse")       /* the body was not what the source expects */                        \
+    XX(BLOCKED, "blocked")   /* a block page ("Something went wrong") */                           \
+    XX(TOOBIG, "toobig")     /* header or decompressed body over its cap */                        \
+    XX(REDIRECT, "redirect") /* too many redirects / loop */                                       \
+    XX(SCOPE, "scope")       /* redirect off-scope or to a non-http URL */                         \
+    XX(ROBOTS, "robots")     /* disallowed by robots.txt */                                        \
+    XX(QUOTA, "quota")       /* daily API budget spent */
 
 typedef enum tg_errclass {
     TG_EC_NONE = 0,
 #define TG__EC_ENUM(name, str) TG_EC_##name,
     TG_ERRCLASS_MAP(TG__EC_ENUM)
 #undef TG__EC_ENUM
-    TG_EC__COUNT
+        TG_EC__COUNT
 } tg_errclass;
 
 /* "network", "timeout", ...; "none" for TG_EC_NONE. Never NULL. */
 const char *tg_crawl_errclass_name(tg_errclass c);
 
 typedef struct tg_crawl_opts {
-    bool once;          /* one round: every due job, paging to its end, then exit */
-    double duration_s;  /* stop after this long (0 = unbounded) */
-    int metrics_port;   /* Prometheus text on 127.0.0.1:P; 0 = off unless a port file
-                         * is given (then any free port) */
+    bool once;                     /* one round: every due job, paging to its end, then exit */
+    double duration_s;             /* stop after this long (0 = unbounded) */
+    int metrics_port;              /* Prometheus text on 127.0.0.1:P; 0 = off unless a port file
+                                    * is given (then any free port) */
     const char *metrics_port_file; /* write the bound metrics port here (tests) */
-    bool progress;      /* a live progress line on stderr (a TTY) */
-    const char *only;   /* run only this source ("tiktok", "ebay", "site", ...) or NULL */
+    bool progress;                 /* a live progress line on stderr (a TTY) */
+    const char *only; /* run only this source ("tiktok", "ebay", "site", ...) or NULL */
 } tg_crawl_opts;
 
 /* Counters of one run (also what --metrics-port serves). */

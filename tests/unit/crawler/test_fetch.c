@@ -56,10 +56,13 @@ static void *serve(void *arg)
             auth_seen[i] = strcasestr(req, "\r\nAuthorization:") != NULL;
         char out[512];
         if (i == 0)
-            snprintf(out, sizeof out, "HTTP/1.1 302 Found\r\nLocation: http://localhost:%d/land\r\n"
-                     "Content-Length: 0\r\nConnection: close\r\n\r\n", port);
+            snprintf(out, sizeof out,
+                     "HTTP/1.1 302 Found\r\nLocation: http://localhost:%d/land\r\n"
+                     "Content-Length: 0\r\nConnection: close\r\n\r\n",
+                     port);
         else if (i == 2)
-            snprintf(out, sizeof out, "HTTP/1.1 302 Found\r\nLocation: /land2\r\n"
+            snprintf(out, sizeof out,
+                     "HTTP/1.1 302 Found\r\nLocation: /land2\r\n"
                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
         else if (i == 4) {
             static const char head[] = "HTTP/1.1 200 OK\r\nX-Big: ";
@@ -70,7 +73,8 @@ static void *serve(void *arg)
                 send(c, big, sizeof big, MSG_NOSIGNAL);
             snprintf(out, sizeof out, "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         } else
-            snprintf(out, sizeof out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            snprintf(out, sizeof out,
+                     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                      "Content-Length: 2\r\nConnection: close\r\n\r\nok");
         send(c, out, strlen(out), MSG_NOSIGNAL);
         close(c);
@@ -115,7 +119,8 @@ static void on_done(tg_fetch_req *req, tg_fetch_res *res)
     d->ec = res->ec;
     d->status = res->status;
     d->calls++;
-    snprintf(d->body, sizeof d->body, "%.*s", (int)res->body.len, res->body.data ? res->body.data : "");
+    snprintf(d->body, sizeof d->body, "%.*s", (int)res->body.len,
+             res->body.data ? res->body.data : "");
 }
 
 static void run_one(const char *path, const char *const *scope, struct done *d, size_t max_header)
