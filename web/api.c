@@ -348,20 +348,20 @@ static json_t *parse_body(tg_web_rctx *rc)
     return o;
 }
 
-void tg_web__api_score(tg_web_rctx *rc)
+bool tg_web__score_parse(tg_web_rctx *rc, tg_web_score_req *q)
 {
     static const char *const allowed[] = {"reasons", NULL};
     if (!tg_web__params_ok(rc, allowed, true))
-        return;
+        return false;
     const char *rs = tg_web__param(rc->req, "reasons");
     if (rs && strcmp(rs, "true") != 0 && strcmp(rs, "false") != 0) {
         tg_web__json_error(rc->resp, 400, "reasons must be true or false");
-        return;
+        return false;
     }
-    bool with_reasons = !rs || rs[0] == 't';
+    q->with_reasons = !rs || rs[0] == 't';
     json_t *o = parse_body(rc);
     if (!o)
-        return;
+        return false;
     const char *bad = NULL;
     json_t *jp = json_object_get(o, "product_id"), *jt = json_object_get(o, "purchase_time");
     json_t *jprice = json_object_get(o, "price_paid"), *jage = json_object_get(o, "customer_age");
@@ -446,27 +446,38 @@ void tg_web__api_score(tg_web_rctx *rc)
         if (e) {
             json_decref(o);
             tg_web__json_error(rc->resp, 503, "customer pseudonyms unavailable (no pepper)");
-            return;
+            return false;
         }
     }
     if (!isfinite(ord.price_paid)) {
         const tg_web_product *p = tg_web__product(rc->c, ord.product_id);
         ord.price_paid = p ? p->price : NAN;
     }
-    tg_model *m = tg_web__model(rc->w);
-    if (!m || !rc->c->fx) {
-        json_decref(o);
+    /* copy what the order points at: the JSON dies here */
+    snprintf(q->product_id, sizeof q->product_id, "%s", ord.product_id);
+    snprintf(q->order_id, sizeof q->order_id, "%s", ord.order_id);
+    snprintf(q->zip, sizeof q->zip, "%s", ord.zip);
+    q->ord = ord;
+    q->ord.product_id = q->product_id;
+    q->ord.order_id = q->order_id;
+    q->ord.zip = q->zip;
+    json_decref(o);
+    if (!rc->w->model || !rc->c->fx) {
         tg_web__json_error(rc->resp, 503, "no trained model in the store");
-        return;
+        return false;
     }
-    tg_model_score sc;
-    if (tg_model_score_orders(m, rc->c->fx, &ord, 1, &rc->w->tiers, with_reasons, &sc) != TG_OK) {
-        json_decref(o);
-        tg_web__json_error(rc->resp, 500, "scoring failed");
-        return;
-    }
+    return true;
+out_bad:
+    json_decref(o);
+    tg_web__json_error(rc->resp, 400, bad);
+    return false;
+}
+
+void tg_web__score_respond(tg_web_resp *resp, const tg_web_score_req *q, const tg_model_score *sc,
+                           const char *model_id)
+{
     json_t *reasons = json_array();
-    for (const char *s = sc.reasons; reasons && *s;) {
+    for (const char *s = sc->reasons; reasons && *s;) {
         size_t l = strcspn(s, ";");
         if (l)
             json_array_append_new(reasons, json_stringn(s, l));
@@ -474,15 +485,27 @@ void tg_web__api_score(tg_web_rctx *rc)
         if (*s)
             s++;
     }
-    json_t *res = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "order_id", ord.order_id, "product_id",
-                            ord.product_id, "risk", jnum(sc.risk), "tier", sc.tier, "reasons",
-                            reasons ? reasons : json_array(), "model_id", tg_model_id(m));
-    json_decref(o);
-    send_json(rc->resp, res);
-    return;
-out_bad:
-    json_decref(o);
-    tg_web__json_error(rc->resp, 400, bad);
+    json_t *res = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "order_id", q->ord.order_id,
+                            "product_id", q->ord.product_id, "risk", jnum(sc->risk), "tier",
+                            sc->tier, "reasons", reasons ? reasons : json_array(), "model_id",
+                            model_id);
+    send_json(resp, res);
+}
+
+void tg_web__api_score(tg_web_rctx *rc)
+{
+    tg_web_score_req q;
+    memset(&q, 0, sizeof q);
+    if (!tg_web__score_parse(rc, &q))
+        return;
+    tg_model *m = tg_web__model(rc->w);
+    tg_model_score sc;
+    if (tg_model_score_orders(m, rc->c->fx, &q.ord, 1, &rc->w->tiers, q.with_reasons, &sc) !=
+        TG_OK) {
+        tg_web__json_error(rc->resp, 500, "scoring failed");
+        return;
+    }
+    tg_web__score_respond(rc->resp, &q, &sc, tg_model_id(m));
 }
 
 void tg_web__api_cart(tg_web_rctx *rc)

@@ -190,6 +190,18 @@ void tg_web__api_prices(tg_web_rctx *rc, const char *id);
 void tg_web__api_nudge(tg_web_rctx *rc, const char *id);
 void tg_web__api_score(tg_web_rctx *rc);
 void tg_web__api_cart(tg_web_rctx *rc);
+/* A validated POST /v1/score request (strings copied: it outlives the body). */
+typedef struct tg_web_score_req {
+    tg_order ord;
+    bool with_reasons;
+    char product_id[72], order_id[72], zip[24];
+} tg_web_score_req;
+/* Validate; false means rc->resp holds the error (400/503). */
+bool tg_web__score_parse(tg_web_rctx *rc, tg_web_score_req *q);
+/* The 200 body for a score. */
+void tg_web__score_respond(tg_web_resp *resp, const tg_web_score_req *q, const tg_model_score *sc,
+                           const char *model_id);
+
 /* {"error": msg} with status. */
 void tg_web__json_error(tg_web_resp *resp, int status, const char *msg);
 /* Build the nudge body of a product (cache.c uses it at build time). */
