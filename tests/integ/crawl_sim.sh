@@ -102,6 +102,11 @@ curl -sf "http://127.0.0.1:$(cat mp)/metrics" > metrics.txt || { kill $cpid; fai
 grep -q '^tg_crawl_fetched_total [0-9]' metrics.txt || { kill $cpid; fail "metrics content"; }
 grep -q '^tg_crawl_errors_total{class="timeout"} 0' metrics.txt || { kill $cpid; fail "metrics classes"; }
 grep -q '^tg_crawl_budget_left{source="tiktok"} [0-9]' metrics.txt || { kill $cpid; fail "budget"; }
+# SIGHUP reloads the config
+sed -i 's/^rate_per_host = 2000/rate_per_host = 1500/' c.ini
+kill -HUP $cpid
+for _ in $(seq 30); do grep -q 'config reloaded' log3 && break; sleep 0.1; done
+grep -q 'config reloaded' log3 || { kill $cpid; fail "SIGHUP did not reload"; }
 kill -TERM $cpid
 for _ in $(seq 50); do kill -0 $cpid 2>/dev/null || break; sleep 0.1; done
 kill -0 $cpid 2>/dev/null && { kill -9 $cpid; fail "SIGTERM did not stop the crawler in 5s"; }
