@@ -144,6 +144,36 @@ out:
     return rc;
 }
 
+/* A JSON string body (without quotes). */
+static void json_str(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+}
+
+/* A CSV field, quoted when needed (RFC 4180). */
+static void csv_str(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 typedef struct put_ctx {
     const orders *os;
     const tg_model_score *sc;
@@ -276,14 +306,17 @@ int tg_cmd_score(int argc, char **argv)
         fputs("order_id,regret_risk,tier,reasons,purchase_time\n", f);
     for (size_t i = 0; i < os.n; i++) {
         tg_time_format(os.o[i].purchase_time, ts, sizeof ts);
-        if (fmt == TG_FMT_CSV)
-            fprintf(f, "%s,%.6f,%s,%s,%s\n", os.o[i].order_id, sc[i].risk, sc[i].tier,
-                    sc[i].reasons, ts);
-        else
+        if (fmt == TG_FMT_CSV) {
+            csv_str(f, os.o[i].order_id);
+            fprintf(f, ",%.6f,%s,%s,%s\n", sc[i].risk, sc[i].tier, sc[i].reasons, ts);
+        } else {
+            fputs("{\"order_id\":\"", f);
+            json_str(f, os.o[i].order_id);
             fprintf(f,
-                    "{\"order_id\":\"%s\",\"regret_risk\":%.6f,\"tier\":\"%s\","
-                    "\"reasons\":\"%s\",\"purchase_time\":\"%s\"}\n",
-                    os.o[i].order_id, sc[i].risk, sc[i].tier, sc[i].reasons, ts);
+                    "\",\"regret_risk\":%.6f,\"tier\":\"%s\",\"reasons\":\"%s\","
+                    "\"purchase_time\":\"%s\"}\n",
+                    sc[i].risk, sc[i].tier, sc[i].reasons, ts);
+        }
     }
     rc = tg_cli_close_out("score", f);
     if (rc)
