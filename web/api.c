@@ -485,10 +485,9 @@ void tg_web__score_respond(tg_web_resp *resp, const tg_web_score_req *q, const t
         if (*s)
             s++;
     }
-    json_t *res = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "order_id", q->ord.order_id,
-                            "product_id", q->ord.product_id, "risk", jnum(sc->risk), "tier",
-                            sc->tier, "reasons", reasons ? reasons : json_array(), "model_id",
-                            model_id);
+    json_t *res = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "order_id", q->ord.order_id, "product_id",
+                            q->ord.product_id, "risk", jnum(sc->risk), "tier", sc->tier, "reasons",
+                            reasons ? reasons : json_array(), "model_id", model_id);
     send_json(resp, res);
 }
 

@@ -134,6 +134,8 @@ int tg_web_open(tg_web **out, const tg_config *cfg, tg_store *store)
     w->port = -1;
     pthread_rwlock_init(&w->lock, NULL);
     pthread_mutex_init(&w->build_mu, NULL);
+    pthread_mutex_init(&w->bq_mu, NULL);
+    pthread_cond_init(&w->bq_cv, NULL);
     tg_model_tiers_from_config(cfg, &w->tiers);
     tg_store_read *r;
     if ((rc = tg_store_read_begin(store, &r)))
@@ -168,6 +170,15 @@ void tg_web_close(tg_web **wp)
     tg_web *w = *wp;
     if (!w)
         return;
+    if (w->batcher_on) {
+        /* drain: queued requests are answered, later ones are answered directly */
+        pthread_mutex_lock(&w->bq_mu);
+        w->bq_stop = true;
+        pthread_cond_broadcast(&w->bq_cv);
+        pthread_mutex_unlock(&w->bq_mu);
+        pthread_join(w->batcher, NULL);
+        w->batcher_on = false;
+    }
     if (w->mhd)
         MHD_stop_daemon(w->mhd);
     if (atomic_load(&w->refresher_on)) {
@@ -184,6 +195,8 @@ void tg_web_close(tg_web **wp)
     }
     pthread_rwlock_destroy(&w->lock);
     pthread_mutex_destroy(&w->build_mu);
+    pthread_mutex_destroy(&w->bq_mu);
+    pthread_cond_destroy(&w->bq_cv);
     tg_free(w);
     *wp = NULL;
 }
@@ -496,10 +509,26 @@ static void metrics_page(tg_web_rctx *rc)
 
 /* ---- libmicrohttpd ------------------------------------------------------ */
 
-typedef struct conn_state {
+/*
+ * Per connection request state. POST /v1/score goes through the batcher:
+ * the connection is suspended, queued, scored together with the others
+ * waiting (one XGBoost call per batch: a call costs far more than a row), and
+ * resumed with its response ready.
+ */
+enum { PH_READ = 0, PH_QUEUED, PH_ANSWERED, PH_DIRECT };
+
+typedef struct tg_web_conn {
     tg_buf body;
     bool too_big;
+    int phase;
+    struct MHD_Connection *conn;
+    tg_web_score_req q;
+    tg_web_resp resp;
+    double t0;
+    struct tg_web_conn *next;
 } conn_state;
+
+#define BATCH_MAX 64
 
 typedef struct arg_collect {
     tg_web_param p[TG_WEB_MAX_PARAMS + 1];
@@ -529,6 +558,124 @@ static void add_headers(struct MHD_Response *r, const char *ctype)
     MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
+static enum MHD_Result send_resp(struct MHD_Connection *conn, tg_web_resp *resp)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        resp->body.len, resp->body.data ? resp->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    add_headers(r, resp->content_type);
+    if (resp->status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (resp->status == 405)
+        MHD_add_response_header(r, "Allow",
+                                strcmp(resp->route, "score") == 0 ||
+                                        strcmp(resp->route, "cart_nudge") == 0
+                                    ? "POST"
+                                    : "GET, HEAD");
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/*
+ * Validate a score request and queue it for the batcher. False: not queued
+ * (not valid, or the batcher is stopping): the caller answers directly.
+ */
+static bool try_batch(tg_web *w, const tg_web_req *req, conn_state *cs)
+{
+    cs->t0 = tg_mono();
+    memset(&cs->resp, 0, sizeof cs->resp);
+    tg_buf_init(&cs->resp.body, TG_WEB_MAX_RESP);
+    tg_web_rctx rc = {.w = w, .req = req, .resp = &cs->resp};
+    rc.c = tg_web__cache_acquire(w);
+    bool ok = rc.c && req->body_len <= TG_WEB_MAX_BODY && auth_ok(w, req->authorization) &&
+              tg_web__score_parse(&rc, &cs->q);
+    tg_web__cache_release(w);
+    tg_web_resp_free(&cs->resp);
+    if (!ok)
+        return false; /* the direct path produces the same error */
+    MHD_suspend_connection(cs->conn);
+    pthread_mutex_lock(&w->bq_mu);
+    if (w->bq_stop) {
+        pthread_mutex_unlock(&w->bq_mu);
+        cs->phase = PH_DIRECT;
+        MHD_resume_connection(cs->conn);
+        return true;
+    }
+    cs->phase = PH_QUEUED;
+    cs->next = NULL;
+    if (w->bq_tail)
+        w->bq_tail->next = cs;
+    else
+        w->bq_head = cs;
+    w->bq_tail = cs;
+    pthread_cond_signal(&w->bq_cv);
+    pthread_mutex_unlock(&w->bq_mu);
+    return true;
+}
+
+static void *batcher_main(void *arg)
+{
+    tg_web *w = arg;
+    conn_state *batch[BATCH_MAX];
+    tg_order ords[BATCH_MAX];
+    tg_model_score sc[BATCH_MAX];
+    int idx[BATCH_MAX];
+    one_omp_thread();
+    for (;;) {
+        pthread_mutex_lock(&w->bq_mu);
+        while (!w->bq_head && !w->bq_stop)
+            pthread_cond_wait(&w->bq_cv, &w->bq_mu);
+        if (!w->bq_head) {
+            pthread_mutex_unlock(&w->bq_mu);
+            break;
+        }
+        int n = 0;
+        while (w->bq_head && n < BATCH_MAX) {
+            batch[n++] = w->bq_head;
+            w->bq_head = w->bq_head->next;
+        }
+        if (!w->bq_head)
+            w->bq_tail = NULL;
+        pthread_mutex_unlock(&w->bq_mu);
+
+        const tg_web_cache *c = tg_web__cache_acquire(w);
+        for (int i = 0; i < n; i++) {
+            memset(&batch[i]->resp, 0, sizeof batch[i]->resp);
+            tg_buf_init(&batch[i]->resp.body, TG_WEB_MAX_RESP);
+            batch[i]->resp.route = route_names[TG_WEB_R_SCORE];
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            int k = 0;
+            for (int i = 0; i < n; i++)
+                if (batch[i]->q.with_reasons == (pass == 1)) {
+                    ords[k] = batch[i]->q.ord;
+                    idx[k++] = i;
+                }
+            if (!k)
+                continue;
+            int rc = c && c->fx && w->model
+                         ? tg_model_score_orders(w->model, c->fx, ords, (size_t)k, &w->tiers,
+                                                 pass == 1, sc)
+                         : TG_EMODEL;
+            for (int j = 0; j < k; j++) {
+                conn_state *cs = batch[idx[j]];
+                if (rc == TG_OK)
+                    tg_web__score_respond(&cs->resp, &cs->q, &sc[j], tg_model_id(w->model));
+                else
+                    tg_web__json_error(&cs->resp, rc == TG_EMODEL ? 503 : 500, "scoring failed");
+            }
+        }
+        tg_web__cache_release(w);
+        for (int i = 0; i < n; i++) {
+            batch[i]->phase = PH_ANSWERED;
+            MHD_resume_connection(batch[i]->conn);
+        }
+    }
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -541,6 +688,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!cs)
             return MHD_NO;
         tg_buf_init(&cs->body, TG_WEB_MAX_BODY);
+        cs->conn = conn;
         *con_cls = cs;
         return MHD_YES;
     }
@@ -549,6 +697,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             cs->too_big = true;
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    if (cs->phase == PH_ANSWERED) {
+        record(w, TG_WEB_R_SCORE, cs->resp.status, tg_mono() - cs->t0);
+        enum MHD_Result ret = send_resp(conn, &cs->resp);
+        tg_web_resp_free(&cs->resp);
+        return ret;
     }
     arg_collect args = {.n = 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
@@ -562,24 +716,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .authorization =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
     };
+    if (cs->phase == PH_READ && w->batcher_on && strcmp(method, "POST") == 0 &&
+        strcmp(url, "/v1/score") == 0 && try_batch(w, &req, cs))
+        return MHD_YES;
     tg_web_resp resp;
     handle(w, &req, &resp, false);
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        resp.body.len, resp.body.data ? resp.body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret = send_resp(conn, &resp);
     tg_web_resp_free(&resp);
-    if (!r)
-        return MHD_NO;
-    add_headers(r, resp.content_type);
-    if (resp.status == 401)
-        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
-    if (resp.status == 405)
-        MHD_add_response_header(r, "Allow",
-                                strcmp(resp.route, "score") == 0 ||
-                                        strcmp(resp.route, "cart_nudge") == 0
-                                    ? "POST"
-                                    : "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp.status, r);
-    MHD_destroy_response(r);
     return ret;
 }
 
@@ -592,6 +735,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_state *cs = *con_cls;
     if (cs) {
         tg_buf_free(&cs->body);
+        tg_web_resp_free(&cs->resp);
         tg_free(cs);
         *con_cls = NULL;
     }
@@ -638,7 +782,8 @@ int tg_web_start(tg_web *w, const tg_web_listen *l)
     }
     unsigned threads = l->threads > 0 ? (unsigned)l->threads : 2;
     unsigned timeout = l->timeout_s ? l->timeout_s : 10;
-    w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+    w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                                  MHD_ALLOW_SUSPEND_RESUME,
                               0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
                               (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
                               MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
@@ -648,6 +793,8 @@ int tg_web_start(tg_web *w, const tg_web_listen *l)
         tg_error("serve", "cannot listen on %s:%d: %s", bind, l->port, strerror(errno));
         return TG_EIO;
     }
+    if (w->model && pthread_create(&w->batcher, NULL, batcher_main, w) == 0)
+        w->batcher_on = true;
     if (pthread_create(&w->refresher, NULL, refresher_main, w) == 0)
         atomic_store(&w->refresher_on, true);
     else

@@ -135,6 +135,7 @@ typedef struct tg_web_cache {
 } tg_web_cache;
 
 struct MHD_Daemon;
+struct tg_web_conn;
 
 #define TG_WEB_MODEL_SLOTS 8
 
@@ -145,7 +146,14 @@ struct tg_web {
     pthread_mutex_t build_mu;
     tg_web_cache *cache;
     atomic_llong checked_at_ms; /* last staleness check */
-    atomic_bool refresher_on;   /* a background thread keeps the cache fresh */
+    /* the score batcher (server.c): a queue of suspended connections */
+    pthread_mutex_t bq_mu;
+    pthread_cond_t bq_cv;
+    struct tg_web_conn *bq_head, *bq_tail;
+    bool bq_stop;
+    bool batcher_on;
+    pthread_t batcher;
+    atomic_bool refresher_on; /* a background thread keeps the cache fresh */
     atomic_bool refresher_stop;
     pthread_t refresher;
     tg_model *model; /* NULL when no model is in the store */
