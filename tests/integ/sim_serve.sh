@@ -145,6 +145,9 @@ grep -q 's-card__price' "$d/p2.html" || fail "page 2 is not the s-card layout"
 grep -q 'Shop on eBay' "$d/p1.html" || fail "no placeholder item"
 grep -Eq '<span class=POSITIVE>Sold  [A-Z][a-z]{2} [0-9]{1,2}, 2026</span>' "$d/p1.html" || fail "no sold date"
 grep -q 'type=next class="pagination__next' "$d/p1.html" || fail "page 1 has no next link"
+curl -s --compressed "$A/sch/i.html?_nkw=$QP&LH_Sold=1&LH_Complete=1&_pgn=1" | cmp -s - "$d/p1.html" || fail "gzip page differs"
+enc=$(curl -s -D - -o /dev/null -H 'Accept-Encoding: gzip' "$A/sch/i.html?_nkw=$QP&LH_Sold=1&LH_Complete=1&_pgn=1" | tr -d '\r' | sed -n 's/^Content-Encoding: //p')
+[ "$enc" = gzip ] || fail "no gzip when asked"
 n1=$(grep -o 'class="s-item s-item__pl-on-bottom" data-view' "$d/p1.html" | wc -l)
 [ "$n1" -eq 61 ] || fail "page 1 has $n1 items, want 60 + placeholder"
 
