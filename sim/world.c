@@ -165,12 +165,13 @@ void tg_sim__video_counts(const tg_sim__video *v, int64_t t, uint64_t *views, ui
             frac = 1.0 - exp(-(double)age / v->tau);
         }
     }
-    double vw = floor(v->v_final * frac);
-    double lk = floor(vw * v->like_rate);
-    *views = (uint64_t)vw;
-    *likes = (uint64_t)lk;
-    *comments = (uint64_t)floor(lk * v->comment_rate);
-    *shares = (uint64_t)floor(vw * v->share_rate);
+    /* Non-negative values: truncation is floor, without a libm call per count. */
+    uint64_t vw = (uint64_t)(v->v_final * frac);
+    uint64_t lk = (uint64_t)((double)vw * v->like_rate);
+    *views = vw;
+    *likes = lk;
+    *comments = (uint64_t)((double)lk * v->comment_rate);
+    *shares = (uint64_t)((double)vw * v->share_rate);
 }
 
 int32_t tg_sim__tag_find(const tg_sim_world *w, const char *name)
