@@ -80,6 +80,25 @@ if [ $have_model = 1 ]; then
 else
     expect 503 "$B/v1/score" -X POST -d "$order"
 fi
+if [ $have_model = 1 ]; then
+    # many at once (they are batched into shared model calls): each gets its own answer
+    cat > "$d/one.sh" <<'EOF'
+i=$1; r=false; [ $((i % 2)) = 0 ] && r=true
+curl -s -X POST -d "{\"product_id\":\"P000$((i % 9 + 1))\",\"order_id\":\"o$i\",\"customer_age\":$((i % 50 + 18))}" "$2/v1/score?reasons=$r"
+echo
+EOF
+    seq 1 60 | xargs -P 20 -I{} bash "$d/one.sh" {} "$B" > "$d/many"
+    $PY - "$d/many" <<'EOF' || fail "concurrent scores"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert len(rows) == 60, len(rows)
+assert sorted(r['order_id'] for r in rows) == sorted('o%d' % i for i in range(1, 61))
+for r in rows:
+    i = int(r['order_id'][1:])
+    assert r['product_id'] == 'P000%d' % (i % 9 + 1), r
+    assert (len(r['reasons']) > 0) == (i % 2 == 0), r
+EOF
+fi
 expect 400 "$B/v1/score" -X POST -d '{"product_id":"P0001","customer_age":-3}'
 expect 400 "$B/v1/score" -X POST -d '{"product_id":"../x"}'
 expect 400 "$B/v1/score" -X POST
