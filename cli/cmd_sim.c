@@ -98,10 +98,10 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 static int cmd_world(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},   {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 's'},     {"out", required_argument, NULL, 'o'},
         {"products", required_argument, NULL, 'p'}, {"days", required_argument, NULL, 'd'},
-        {"orders", required_argument, NULL, 'n'}, {"start", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"orders", required_argument, NULL, 'n'},   {"start", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *cmd = "sim world";
     tg_sim_params p;
     tg_sim_params_default(&p);
@@ -122,7 +122,9 @@ static int cmd_world(int argc, char **argv)
             have_seed = true;
             break;
         }
-        case 'o': out = optarg; break;
+        case 'o':
+            out = optarg;
+            break;
         case 'p':
             if (parse_long(optarg, 1, 5000, &v))
                 return tg_cli_usage(cmd, "--products: expected 1..5000");
@@ -142,8 +144,11 @@ static int cmd_world(int argc, char **argv)
             if (tg_time_parse(optarg, &p.start) || p.start % 86400 != 0)
                 return tg_cli_usage(cmd, "--start: expected a date YYYY-MM-DD");
             break;
-        case 'h': fputs(world_usage, stdout); return 0;
-        default: return tg_cli_usage(cmd, "bad option");
+        case 'h':
+            fputs(world_usage, stdout);
+            return 0;
+        default:
+            return tg_cli_usage(cmd, "bad option");
         }
     }
     if (optind < argc)
@@ -182,14 +187,20 @@ static int write_port_file(const char *path, int port)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'},      {"port", required_argument, NULL, 'p'},
-        {"speed", required_argument, NULL, 's'},      {"start-day", required_argument, NULL, 'd'},
-        {"fault-rate", required_argument, NULL, 'f'}, {"quota", required_argument, NULL, 'q'},
-        {"log", required_argument, NULL, 'l'},        {"port-file", required_argument, NULL, 'P'},
-        {"threads", required_argument, NULL, 'T'},    {"token-ttl", required_argument, NULL, 'E'},
-        {"tiktok-key", required_argument, NULL, 'K'}, {"tiktok-secret", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"world", required_argument, NULL, 'w'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"speed", required_argument, NULL, 's'},
+                                         {"start-day", required_argument, NULL, 'd'},
+                                         {"fault-rate", required_argument, NULL, 'f'},
+                                         {"quota", required_argument, NULL, 'q'},
+                                         {"log", required_argument, NULL, 'l'},
+                                         {"port-file", required_argument, NULL, 'P'},
+                                         {"threads", required_argument, NULL, 'T'},
+                                         {"token-ttl", required_argument, NULL, 'E'},
+                                         {"tiktok-key", required_argument, NULL, 'K'},
+                                         {"tiktok-secret", required_argument, NULL, 'S'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *cmd = "sim serve";
     tg_sim_server_opts o;
     tg_sim_server_opts_default(&o);
@@ -199,7 +210,9 @@ static int cmd_serve(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "w:p:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'w': world = optarg; break;
+        case 'w':
+            world = optarg;
+            break;
         case 'p':
             if (parse_long(optarg, 0, 65535, &v))
                 return tg_cli_usage(cmd, "--port: expected 0..65535");
@@ -230,12 +243,23 @@ static int cmd_serve(int argc, char **argv)
             if (parse_double(optarg, 1, 1e9, &o.token_ttl))
                 return tg_cli_usage(cmd, "--token-ttl: expected seconds >= 1");
             break;
-        case 'l': o.log_path = optarg; break;
-        case 'P': port_file = optarg; break;
-        case 'K': o.tiktok_key = optarg; break;
-        case 'S': o.tiktok_secret = optarg; break;
-        case 'h': fputs(serve_usage, stdout); return 0;
-        default: return tg_cli_usage(cmd, "bad option");
+        case 'l':
+            o.log_path = optarg;
+            break;
+        case 'P':
+            port_file = optarg;
+            break;
+        case 'K':
+            o.tiktok_key = optarg;
+            break;
+        case 'S':
+            o.tiktok_secret = optarg;
+            break;
+        case 'h':
+            fputs(serve_usage, stdout);
+            return 0;
+        default:
+            return tg_cli_usage(cmd, "bad option");
         }
     }
     if (optind < argc)

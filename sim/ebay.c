@@ -19,8 +19,8 @@
 #define SOLD_PER_PAGE 60
 
 static const char *const cond_ids[] = {"1000", "1500", "3000", "1500"};
-static const char *const title_suffix[] = {"", " - Brand New", " Viral TikTok", " NWT",
-                                           " Authentic", " Like New", " Bundle", " Sealed"};
+static const char *const title_suffix[] = {
+    "", " - Brand New", " Viral TikTok", " NWT", " Authentic", " Like New", " Bundle", " Sealed"};
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -133,8 +133,9 @@ static int browse_item(const tg_sim__req *rq, const tg_sim__listing *l, tg_buf *
     rc = rc ? rc : tg_sim__putu(b, 11450 + (uint64_t)w->products[l->product].category);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"categoryName\":\"");
     rc = rc ? rc : tg_sim__puts(b, tg_sim__categories[w->products[l->product].category]);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\"}],\"image\":{\"imageUrl\":\"https://i.ebayimg.com/thumbs/"
-                                   "images/g/sim");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "\"}],\"image\":{\"imageUrl\":\"https://i.ebayimg.com/thumbs/"
+                              "images/g/sim");
     rc = rc ? rc : tg_sim__putu(b, l->legacy_id);
     rc = rc ? rc : TG_SIM__PUTL(b, "/s-l225.jpg\"},\"price\":");
     rc = rc ? rc : put_money_obj(b, l->price);
@@ -158,17 +159,20 @@ static int browse_item(const tg_sim__req *rq, const tg_sim__listing *l, tg_buf *
     rc = rc ? rc : tg_sim__puts(b, tg_sim__conditions[l->cond]);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"conditionId\":\"");
     rc = rc ? rc : tg_sim__puts(b, cond_ids[l->cond]);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\",\"thumbnailImages\":[],\"shippingOptions\":[{"
-                                   "\"shippingCostType\":\"FIXED\",\"shippingCost\":");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "\",\"thumbnailImages\":[],\"shippingOptions\":[{"
+                              "\"shippingCostType\":\"FIXED\",\"shippingCost\":");
     rc = rc ? rc : put_money_obj(b, l->ship);
     rc = rc ? rc : TG_SIM__PUTL(b, "}],\"buyingOptions\":[");
-    rc = rc ? rc : (l->auction ? TG_SIM__PUTL(b, "\"AUCTION\"") : TG_SIM__PUTL(b, "\"FIXED_PRICE\""));
+    rc = rc ? rc
+            : (l->auction ? TG_SIM__PUTL(b, "\"AUCTION\"") : TG_SIM__PUTL(b, "\"FIXED_PRICE\""));
     rc = rc ? rc : TG_SIM__PUTL(b, "],\"itemWebUrl\":\"http://");
     rc = rc ? rc : tg_sim__puts(b, rq->host);
     rc = rc ? rc : TG_SIM__PUTL(b, "/itm/");
     rc = rc ? rc : tg_sim__putu(b, l->legacy_id);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\",\"itemLocation\":{\"country\":\"US\"},\"adultOnly\":false,"
-                                   "\"legacyItemId\":\"");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "\",\"itemLocation\":{\"country\":\"US\"},\"adultOnly\":false,"
+                              "\"legacyItemId\":\"");
     rc = rc ? rc : tg_sim__putu(b, l->legacy_id);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"availableCoupons\":false,\"itemCreationDate\":\"");
     rc = rc ? rc : put_iso_ms(b, l->created);
@@ -178,7 +182,8 @@ static int browse_item(const tg_sim__req *rq, const tg_sim__listing *l, tg_buf *
         rc = rc ? rc : put_iso_ms(b, l->ends);
         rc = rc ? rc : TG_SIM__PUTL(b, "\"");
     }
-    return rc ? rc : TG_SIM__PUTL(b, ",\"topRatedBuyingExperience\":false,\"priorityListing\":false}");
+    return rc ? rc
+              : TG_SIM__PUTL(b, ",\"topRatedBuyingExperience\":false,\"priorityListing\":false}");
 }
 
 static bool active_at(const tg_sim__listing *l, int64_t now)
@@ -305,57 +310,79 @@ static int sitem(tg_buf *b, const tg_sim__req *rq, const tg_sim__listing *l, int
     title_of(rq->w, l, title, sizeof title);
     int rc = TG_SIM__PUTL(b, "<li data-viewport='{\"trackableId\":\"01SIM");
     rc = rc ? rc : tg_sim__putu(b, l->legacy_id);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\"}' class=\"s-item s-item__pl-on-bottom\" data-view=mi:1686|iid:");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "\"}' class=\"s-item s-item__pl-on-bottom\" data-view=mi:1686|iid:");
     rc = rc ? rc : tg_sim__putu(b, (uint64_t)iid);
-    rc = rc ? rc : TG_SIM__PUTL(b, "><div class=\"s-item__wrapper clearfix\"><div class=s-item__image-section>"
-                                   "<div class=s-item__image><a tabindex=-1 target=_blank aria-hidden=true "
-                                   "_sp=p2351460.m1686.l7400 href=");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "><div class=\"s-item__wrapper clearfix\"><div class=s-item__image-section>"
+                     "<div class=s-item__image><a tabindex=-1 target=_blank aria-hidden=true "
+                     "_sp=p2351460.m1686.l7400 href=");
     rc = rc ? rc : item_link(b, rq, l);
-    rc = rc ? rc : TG_SIM__PUTL(b, "><div class=\"s-item__image-wrapper image-treatment\"><img src="
-                                   "https://i.ebayimg.com/thumbs/images/g/sim/s-l225.jpg loading=eager "
-                                   "class=s-item__image-img alt=\"");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "><div class=\"s-item__image-wrapper image-treatment\"><img src="
+                              "https://i.ebayimg.com/thumbs/images/g/sim/s-l225.jpg loading=eager "
+                              "class=s-item__image-img alt=\"");
     rc = rc ? rc : tg_sim__puth(b, title);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\"></div></a></div></div><div class=\"s-item__info clearfix\"><div "
-                                   "class=s-item__title--tag><div class=\"s-item__title--tagblock \"><span "
-                                   "class=POSITIVE>");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b,
+                           "\"></div></a></div></div><div class=\"s-item__info clearfix\"><div "
+                           "class=s-item__title--tag><div class=\"s-item__title--tagblock \"><span "
+                           "class=POSITIVE>");
     rc = rc ? rc : sold_date(b, l->sold);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span><span class=clipped>Sold Item</span></div></div><a target=_blank "
-                                   "_sp=p2351460.m1686.l7400 class=s-item__link href=");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</span><span class=clipped>Sold Item</span></div></div><a target=_blank "
+                     "_sp=p2351460.m1686.l7400 class=s-item__link href=");
     rc = rc ? rc : item_link(b, rq, l);
     rc = rc ? rc : TG_SIM__PUTL(b, "><div class=s-item__title><span role=heading aria-level=3>");
     if (iid % 7 == 3)
         rc = rc ? rc : TG_SIM__PUTL(b, "<span class=LIGHT_HIGHLIGHT>New Listing</span>");
     rc = rc ? rc : tg_sim__puth(b, title);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div><span class=clipped>Opens in a new window or tab</span></a>"
-                                   "<div class=s-item__subtitle><span class=SECONDARY_INFO>");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</span></div><span class=clipped>Opens in a new window or tab</span></a>"
+                     "<div class=s-item__subtitle><span class=SECONDARY_INFO>");
     rc = rc ? rc : tg_sim__puts(b, tg_sim__conditions[l->cond]);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div><div class=\"s-item__details clearfix\"><div class=\"s-item__detail "
-                                   "s-item__detail--primary\"><span class=s-item__price><span class=POSITIVE>");
+    rc =
+        rc ? rc
+           : TG_SIM__PUTL(
+                 b,
+                 "</span></div><div class=\"s-item__details clearfix\"><div class=\"s-item__detail "
+                 "s-item__detail--primary\"><span class=s-item__price><span class=POSITIVE>");
     rc = rc ? rc : price_text(b, l);
     rc = rc ? rc : TG_SIM__PUTL(b, "</span></span></div>");
     if (l->noise & 2) {
-        rc = rc ? rc : TG_SIM__PUTL(b, "<div class=\"s-item__detail s-item__detail--primary\"><span "
-                                       "class=s-item__trending-price><span class=STRIKETHROUGH>$");
+        rc = rc ? rc
+                : TG_SIM__PUTL(b, "<div class=\"s-item__detail s-item__detail--primary\"><span "
+                                  "class=s-item__trending-price><span class=STRIKETHROUGH>$");
         rc = rc ? rc : tg_sim__putmoney(b, l->orig_price, true);
         rc = rc ? rc : TG_SIM__PUTL(b, "</span></span></div>");
     }
     if (l->auction) {
-        rc = rc ? rc : TG_SIM__PUTL(b, "<div class=\"s-item__detail s-item__detail--primary\"><span "
-                                       "class=\"s-item__bids s-item__bidCount\">");
+        rc = rc ? rc
+                : TG_SIM__PUTL(b, "<div class=\"s-item__detail s-item__detail--primary\"><span "
+                                  "class=\"s-item__bids s-item__bidCount\">");
         rc = rc ? rc : tg_sim__putu(b, 1 + l->legacy_id % 17);
         rc = rc ? rc : TG_SIM__PUTL(b, " bids</span></div>");
     } else {
-        rc = rc ? rc : TG_SIM__PUTL(b, "<div class=\"s-item__detail s-item__detail--primary\"><span "
-                                       "class=\"s-item__dynamic s-item__purchaseOptionsWithIcon\">Buy It Now"
-                                       "</span></div>");
+        rc = rc ? rc
+                : TG_SIM__PUTL(
+                      b, "<div class=\"s-item__detail s-item__detail--primary\"><span "
+                         "class=\"s-item__dynamic s-item__purchaseOptionsWithIcon\">Buy It Now"
+                         "</span></div>");
     }
-    rc = rc ? rc : TG_SIM__PUTL(b, "<span class=\"s-item__detail s-item__detail--secondary\"><span "
-                                   "class=s-item__seller-info><span class=s-item__seller-info-text>");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "<span class=\"s-item__detail s-item__detail--secondary\"><span "
+                              "class=s-item__seller-info><span class=s-item__seller-info-text>");
     rc = rc ? rc : tg_sim__puts(b, rq->w->sellers[l->seller]);
-    rc = rc ? rc : tg_buf_printf(b, " (%d) %.1f%%", 10 + l->seller * 37 % 5000,
-                                 95.0 + (double)(l->seller % 50) / 10.0);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></span></span><div class=\"s-item__detail s-item__detail--primary\">"
-                                   "<span class=\"s-item__shipping s-item__logisticsCost\">");
+    rc = rc ? rc
+            : tg_buf_printf(b, " (%d) %.1f%%", 10 + l->seller * 37 % 5000,
+                            95.0 + (double)(l->seller % 50) / 10.0);
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</span></span></span><div class=\"s-item__detail s-item__detail--primary\">"
+                     "<span class=\"s-item__shipping s-item__logisticsCost\">");
     if (l->noise & 4) {
         rc = rc ? rc : TG_SIM__PUTL(b, "+$");
         rc = rc ? rc : tg_sim__putmoney(b, l->ship, true);
@@ -378,50 +405,66 @@ static int scard(tg_buf *b, const tg_sim__req *rq, const tg_sim__listing *l, int
     rc = rc ? rc : tg_buf_printf(b, "%llx", (unsigned long long)l->legacy_id);
     rc = rc ? rc : TG_SIM__PUTL(b, "\" data-listingid=\"");
     rc = rc ? rc : tg_sim__putu(b, l->legacy_id);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\" class=\"s-card s-card--horizontal\"><div class=\"su-card-container "
-                                   "su-card-container--horizontal\"><div class=\"su-card-container__media\">"
-                                   "<div class=\"su-media su-media--image\"><div class=\"su-media__image\">"
-                                   "<a class=\"image-treatment\" href=\"");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "\" class=\"s-card s-card--horizontal\"><div class=\"su-card-container "
+                     "su-card-container--horizontal\"><div class=\"su-card-container__media\">"
+                     "<div class=\"su-media su-media--image\"><div class=\"su-media__image\">"
+                     "<a class=\"image-treatment\" href=\"");
     rc = rc ? rc : item_link(b, rq, l);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\" target=\"_blank\" tabindex=\"-1\"><img class=\"s-card__image\" "
-                                   "src=\"https://i.ebayimg.com/images/g/sim/s-l500.webp\" alt=\"");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "\" target=\"_blank\" tabindex=\"-1\"><img class=\"s-card__image\" "
+                              "src=\"https://i.ebayimg.com/images/g/sim/s-l500.webp\" alt=\"");
     rc = rc ? rc : tg_sim__puth(b, title);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\"></a></div></div></div><div class=\"su-card-container__content\"><div "
-                                   "class=\"su-card-container__header\"><div class=\"s-card__caption\"><span "
-                                   "class=\"su-styled-text positive default\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "\"></a></div></div></div><div class=\"su-card-container__content\"><div "
+                     "class=\"su-card-container__header\"><div class=\"s-card__caption\"><span "
+                     "class=\"su-styled-text positive default\">");
     rc = rc ? rc : sold_date(b, l->sold);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div><a class=\"su-link\" aria-label=\"Opens in a new window or "
-                                   "tab\" target=\"_blank\" href=\"");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</span></div><a class=\"su-link\" aria-label=\"Opens in a new window or "
+                     "tab\" target=\"_blank\" href=\"");
     rc = rc ? rc : item_link(b, rq, l);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\"><div role=\"heading\" aria-level=\"3\" class=\"s-card__title\"><span "
-                                   "class=\"su-styled-text primary default\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "\"><div role=\"heading\" aria-level=\"3\" class=\"s-card__title\"><span "
+                     "class=\"su-styled-text primary default\">");
     rc = rc ? rc : tg_sim__puth(b, title);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div></a><div class=\"s-card__subtitle-row\"><div "
-                                   "class=\"s-card__subtitle\"><span class=\"su-styled-text secondary "
-                                   "default\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "</span></div></a><div class=\"s-card__subtitle-row\"><div "
+                              "class=\"s-card__subtitle\"><span class=\"su-styled-text secondary "
+                              "default\">");
     rc = rc ? rc : tg_sim__puts(b, tg_sim__conditions[l->cond]);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div></div></div><div class=\"su-card-container__attributes "
-                                   "su-card-container__attributes--has-secondary\"><div "
-                                   "class=\"su-card-container__attributes__primary\"><div "
-                                   "class=\"s-card__attribute-row\"><span class=\"su-styled-text positive bold "
-                                   "large-1 s-card__price\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</span></div></div></div><div class=\"su-card-container__attributes "
+                     "su-card-container__attributes--has-secondary\"><div "
+                     "class=\"su-card-container__attributes__primary\"><div "
+                     "class=\"s-card__attribute-row\"><span class=\"su-styled-text positive bold "
+                     "large-1 s-card__price\">");
     rc = rc ? rc : price_text(b, l);
     rc = rc ? rc : TG_SIM__PUTL(b, "</span>");
     if (l->noise & 2) {
-        rc = rc ? rc : TG_SIM__PUTL(b, "<span class=\"su-styled-text strikethrough secondary large\">$");
+        rc = rc ? rc
+                : TG_SIM__PUTL(b, "<span class=\"su-styled-text strikethrough secondary large\">$");
         rc = rc ? rc : tg_sim__putmoney(b, l->orig_price, true);
         rc = rc ? rc : TG_SIM__PUTL(b, "</span>");
     }
-    rc = rc ? rc : TG_SIM__PUTL(b, "</div><div class=\"s-card__attribute-row\"><span class=\"su-styled-text "
-                                   "primary bold large\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</div><div class=\"s-card__attribute-row\"><span class=\"su-styled-text "
+                     "primary bold large\">");
     if (l->auction) {
         rc = rc ? rc : tg_sim__putu(b, 1 + l->legacy_id % 17);
         rc = rc ? rc : TG_SIM__PUTL(b, " bids");
     } else {
         rc = rc ? rc : TG_SIM__PUTL(b, "Buy It Now");
     }
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div><div class=\"s-card__attribute-row\"><span "
-                                   "class=\"su-styled-text secondary large\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "</span></div><div class=\"s-card__attribute-row\"><span "
+                              "class=\"su-styled-text secondary large\">");
     if (l->noise & 4) {
         rc = rc ? rc : TG_SIM__PUTL(b, "+$");
         rc = rc ? rc : tg_sim__putmoney(b, l->ship, true);
@@ -429,13 +472,17 @@ static int scard(tg_buf *b, const tg_sim__req *rq, const tg_sim__listing *l, int
     } else {
         rc = rc ? rc : TG_SIM__PUTL(b, "Free delivery");
     }
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></div></div><div class=\"su-card-container__attributes__secondary\">"
-                                   "<div class=\"s-card__attribute-row\"><span class=\"su-styled-text primary "
-                                   "large\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, "</span></div></div><div class=\"su-card-container__attributes__secondary\">"
+                     "<div class=\"s-card__attribute-row\"><span class=\"su-styled-text primary "
+                     "large\">");
     rc = rc ? rc : tg_sim__puts(b, rq->w->sellers[l->seller]);
-    rc = rc ? rc : tg_buf_printf(b, " </span><span class=\"su-styled-text primary large\">%.1f%% positive "
-                                    "(%d)</span></div></div></div></div></div></li>",
-                                 95.0 + (double)(l->seller % 50) / 10.0, 10 + l->seller * 37 % 5000);
+    rc = rc ? rc
+            : tg_buf_printf(b,
+                            " </span><span class=\"su-styled-text primary large\">%.1f%% positive "
+                            "(%d)</span></div></div></div></div></div></li>",
+                            95.0 + (double)(l->seller % 50) / 10.0, 10 + l->seller * 37 % 5000);
     return rc;
 }
 
@@ -516,49 +563,64 @@ int tg_sim__ebay_sold(const tg_sim__req *rq, tg_sim__resp *rs)
     int32_t to = from + SOLD_PER_PAGE < n ? from + SOLD_PER_PAGE : n;
     tg_buf *b = &rs->body;
     int rc = tg_sim__reserve(b, 4096 + (size_t)(to > from ? to - from : 0) * 2048);
-    rc = rc ? rc : TG_SIM__PUTL(b, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>");
+    rc =
+        rc ? rc : TG_SIM__PUTL(b, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>");
     rc = rc ? rc : tg_sim__puth(b, q);
-    rc = rc ? rc : TG_SIM__PUTL(b, " for sale | eBay</title><meta name=viewport content=\"width=device-width\">"
-                                   "<script>window.SRP=window.SRP||{};</script></head><body class=\"s-page "
-                                   "srp-sold\"><div id=mainContent><div class=srp-controls__count><h1 "
-                                   "class=srp-controls__count-heading><span class=BOLD>");
+    rc = rc ? rc
+            : TG_SIM__PUTL(
+                  b, " for sale | eBay</title><meta name=viewport content=\"width=device-width\">"
+                     "<script>window.SRP=window.SRP||{};</script></head><body class=\"s-page "
+                     "srp-sold\"><div id=mainContent><div class=srp-controls__count><h1 "
+                     "class=srp-controls__count-heading><span class=BOLD>");
     rc = rc ? rc : tg_sim__putu(b, (uint64_t)n);
     rc = rc ? rc : TG_SIM__PUTL(b, "</span> results for <span class=BOLD>");
     rc = rc ? rc : tg_sim__puth(b, q);
-    rc = rc ? rc : TG_SIM__PUTL(b, "</span></h1></div><div class=\"srp-river-results clearfix\" "
-                                   "id=srp-river-results><ul class=\"srp-results srp-list clearfix\">");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "</span></h1></div><div class=\"srp-river-results clearfix\" "
+                              "id=srp-river-results><ul class=\"srp-results srp-list clearfix\">");
     /* The placeholder first item every real page carries. */
     if (card)
-        rc = rc ? rc : TG_SIM__PUTL(b, "<li class=\"s-card s-card--horizontal\" data-view=\"mi:1686|iid:0\">"
-                                       "<div class=\"su-card-container\"><div class=\"s-card__title\"><span "
-                                       "class=\"su-styled-text primary default\">Shop on eBay</span></div>"
-                                       "<div class=\"s-card__attribute-row\"><span class=\"su-styled-text "
-                                       "primary bold large-1 s-card__price\">$20.00</span></div></div></li>");
+        rc = rc ? rc
+                : TG_SIM__PUTL(
+                      b, "<li class=\"s-card s-card--horizontal\" data-view=\"mi:1686|iid:0\">"
+                         "<div class=\"su-card-container\"><div class=\"s-card__title\"><span "
+                         "class=\"su-styled-text primary default\">Shop on eBay</span></div>"
+                         "<div class=\"s-card__attribute-row\"><span class=\"su-styled-text "
+                         "primary bold large-1 s-card__price\">$20.00</span></div></div></li>");
     else
-        rc = rc ? rc : TG_SIM__PUTL(b, "<li class=\"s-item s-item__pl-on-bottom\" data-view=mi:1686|iid:1><div "
-                                       "class=\"s-item__wrapper clearfix\"><div class=\"s-item__info clearfix\">"
-                                       "<a _sp class=s-item__link href=https://ebay.com/itm/123456?hash=item28caef0a3a>"
-                                       "<div class=s-item__title><span role=heading aria-level=3>Shop on eBay"
-                                       "</span></div></a><div class=\"s-item__details clearfix\"><div "
-                                       "class=\"s-item__detail s-item__detail--primary\"><span "
-                                       "class=s-item__price>$20.00</span></div></div></div></div></li>");
+        rc = rc ? rc
+                : TG_SIM__PUTL(
+                      b, "<li class=\"s-item s-item__pl-on-bottom\" data-view=mi:1686|iid:1><div "
+                         "class=\"s-item__wrapper clearfix\"><div class=\"s-item__info clearfix\">"
+                         "<a _sp class=s-item__link "
+                         "href=https://ebay.com/itm/123456?hash=item28caef0a3a>"
+                         "<div class=s-item__title><span role=heading aria-level=3>Shop on eBay"
+                         "</span></div></a><div class=\"s-item__details clearfix\"><div "
+                         "class=\"s-item__detail s-item__detail--primary\"><span "
+                         "class=s-item__price>$20.00</span></div></div></div></div></li>");
     if (n == 0)
-        rc = rc ? rc : TG_SIM__PUTL(b, "<li class=srp-river-answer><h3 class=srp-save-null-search__heading>"
-                                       "No exact matches found</h3></li>");
+        rc = rc ? rc
+                : TG_SIM__PUTL(b,
+                               "<li class=srp-river-answer><h3 class=srp-save-null-search__heading>"
+                               "No exact matches found</h3></li>");
     for (int32_t i = from; i < to && rc == TG_OK; i++) {
         const tg_sim__listing *l = &w->listings[p->ebay[first + i]];
         rc = card ? scard(b, rq, l, (int)(i - from + 1)) : sitem(b, rq, l, (int)(i - from + 2));
     }
-    rc = rc ? rc : TG_SIM__PUTL(b, "</ul></div><nav class=pagination aria-label=\"Results Pagination\">");
+    rc =
+        rc ? rc
+           : TG_SIM__PUTL(b, "</ul></div><nav class=pagination aria-label=\"Results Pagination\">");
     if (to < n) {
         rc = rc ? rc : TG_SIM__PUTL(b, "<a href=http://");
         rc = rc ? rc : tg_sim__puts(b, rq->host);
         rc = rc ? rc : TG_SIM__PUTL(b, "/sch/i.html?_from=R40&_nkw=");
         rc = rc ? rc : url_q(b, q);
-        rc = rc ? rc : tg_buf_printf(b, "&_sacat=0&LH_Sold=1&LH_Complete=1&rt=nc&_pgn=%ld type=next "
-                                        "class=\"pagination__next icon-link\" aria-label=\"Go to next "
-                                        "search page\"></a>",
-                                     pg + 1);
+        rc = rc ? rc
+                : tg_buf_printf(b,
+                                "&_sacat=0&LH_Sold=1&LH_Complete=1&rt=nc&_pgn=%ld type=next "
+                                "class=\"pagination__next icon-link\" aria-label=\"Go to next "
+                                "search page\"></a>",
+                                pg + 1);
     }
     rc = rc ? rc : TG_SIM__PUTL(b, "</nav></div></body></html>");
     if (rc != TG_OK)

@@ -37,7 +37,10 @@ int tg_sim__reserve(tg_buf *b, size_t n)
     return TG_OK;
 }
 
-int tg_sim__puts(tg_buf *b, const char *s) { return tg_sim__put(b, s, strlen(s)); }
+int tg_sim__puts(tg_buf *b, const char *s)
+{
+    return tg_sim__put(b, s, strlen(s));
+}
 
 int tg_sim__putu(tg_buf *b, uint64_t v)
 {
@@ -118,11 +121,20 @@ int tg_sim__puth(tg_buf *b, const char *s)
     for (; rc == TG_OK && *s; s++) {
         const char *rep = NULL;
         switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        default:
+            continue;
         }
         rc = tg_sim__put(b, run, (size_t)(s - run));
         if (rc == TG_OK)

@@ -25,8 +25,9 @@ static int posh_error(tg_sim__resp *rs, int status, const char *type, const char
 {
     rs->status = status;
     rs->ctype = "application/json";
-    int rc = tg_buf_printf(&rs->body, "{\"error\":{\"statusCode\":%d,\"errorType\":\"%s\","
-                                      "\"errorMessage\":",
+    int rc = tg_buf_printf(&rs->body,
+                           "{\"error\":{\"statusCode\":%d,\"errorType\":\"%s\","
+                           "\"errorMessage\":",
                            status, type);
     rc = rc ? rc : tg_sim__putjs(&rs->body, msg);
     return rc ? rc : TG_SIM__PUTL(&rs->body, "}}");
@@ -67,21 +68,26 @@ static int render_post(const tg_sim__req *rq, const tg_sim__listing *l, tg_buf *
     const char *size = sizes[(h >> 24) % 9];
     char title[160];
     snprintf(title, sizeof title, "%s%s", p->name,
-             (h >> 32) % 3 == 0 ? " NWT" : (h >> 32) % 3 == 1 ? " - worn once" : "");
+             (h >> 32) % 3 == 0   ? " NWT"
+             : (h >> 32) % 3 == 1 ? " - worn once"
+                                  : "");
     int rc = TG_SIM__PUTL(b, "{\"id\":\"");
     rc = rc ? rc : tg_sim__puts(b, l->hex_id);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"title\":");
     rc = rc ? rc : tg_sim__putjs(b, title);
     rc = rc ? rc : TG_SIM__PUTL(b, ",\"description\":");
-    rc = rc ? rc : tg_sim__putjs(b, l->cond == 0 ? "Brand new with tags, never used."
-                                                 : "Gently used, great condition. Bundle to save!");
+    rc = rc ? rc
+            : tg_sim__putjs(b, l->cond == 0 ? "Brand new with tags, never used."
+                                            : "Gently used, great condition. Bundle to save!");
     rc = rc ? rc : TG_SIM__PUTL(b, ",\"brand\":");
     rc = rc ? rc : tg_sim__putjs(b, p->name);
     rc = rc ? rc : TG_SIM__PUTL(b, ",\"size\":\"");
     rc = rc ? rc : tg_sim__puts(b, size);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"condition\":\"");
     rc = rc ? rc : tg_sim__puts(b, l->cond == 0 ? "nwt" : "not_nwt");
-    rc = rc ? rc : TG_SIM__PUTL(b, "\",\"category\":\"Other\",\"catalog\":{\"department_obj\":{\"id\":\"");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b,
+                           "\",\"category\":\"Other\",\"catalog\":{\"department_obj\":{\"id\":\"");
     rc = rc ? rc : tg_buf_printf(b, "%024x", 0x1008c10 + p->category);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"display\":\"");
     rc = rc ? rc : tg_sim__puts(b, departments[p->category]);
@@ -107,9 +113,11 @@ static int render_post(const tg_sim__req *rq, const tg_sim__listing *l, tg_buf *
     rc = rc ? rc : put_time(b, changed);
     rc = rc ? rc : TG_SIM__PUTL(b, ",\"size_quantities\":[{\"size_id\":\"");
     rc = rc ? rc : tg_sim__puts(b, size);
-    rc = rc ? rc : tg_buf_printf(b, "\",\"quantity_available\":%d,\"quantity_reserved\":0,"
-                                    "\"quantity_sold\":%d}],\"multi_item\":false",
-                                 sold ? 0 : 1, sold ? 1 : 0);
+    rc = rc ? rc
+            : tg_buf_printf(b,
+                            "\",\"quantity_available\":%d,\"quantity_reserved\":0,"
+                            "\"quantity_sold\":%d}],\"multi_item\":false",
+                            sold ? 0 : 1, sold ? 1 : 0);
     if (sold)
         rc = rc ? rc : TG_SIM__PUTL(b, ",\"nfs_reason\":\"s\"");
     rc = rc ? rc : TG_SIM__PUTL(b, "},\"status\":\"");
@@ -122,18 +130,21 @@ static int render_post(const tg_sim__req *rq, const tg_sim__listing *l, tg_buf *
     rc = rc ? rc : put_time(b, l->created);
     rc = rc ? rc : TG_SIM__PUTL(b, ",\"updated_at\":");
     rc = rc ? rc : put_time(b, changed);
-    rc = rc ? rc : tg_buf_printf(b, ",\"like_count\":%d,\"share_count\":%d,\"comment_count\":%d,"
-                                    "\"aggregates\":{\"shares\":%d,\"comments\":%d,\"likes\":%d}",
-                                 likes, shares, comments, shares, comments, likes);
+    rc = rc ? rc
+            : tg_buf_printf(b,
+                            ",\"like_count\":%d,\"share_count\":%d,\"comment_count\":%d,"
+                            "\"aggregates\":{\"shares\":%d,\"comments\":%d,\"likes\":%d}",
+                            likes, shares, comments, shares, comments, likes);
     rc = rc ? rc : TG_SIM__PUTL(b, ",\"creator_id\":\"");
     rc = rc ? rc : tg_buf_printf(b, "%024x", 0x5be12335 + l->seller);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"creator_username\":\"");
     rc = rc ? rc : tg_sim__puts(b, w->sellers[l->seller]);
     rc = rc ? rc : TG_SIM__PUTL(b, "\",\"creator_display_handle\":\"");
     rc = rc ? rc : tg_sim__puts(b, w->sellers[l->seller]);
-    rc = rc ? rc : TG_SIM__PUTL(b, "\",\"origin_domain\":\"us\",\"destination_domains\":[\"us\"],"
-                                   "\"has_offer\":false,\"pictures\":[],\"picture_url\":"
-                                   "\"https://di2ponv0v5otw.cloudfront.net/posts/sim/m_");
+    rc = rc ? rc
+            : TG_SIM__PUTL(b, "\",\"origin_domain\":\"us\",\"destination_domains\":[\"us\"],"
+                              "\"has_offer\":false,\"pictures\":[],\"picture_url\":"
+                              "\"https://di2ponv0v5otw.cloudfront.net/posts/sim/m_");
     rc = rc ? rc : tg_sim__puts(b, l->hex_id);
     return rc ? rc : TG_SIM__PUTL(b, ".jpg\"}");
 }

@@ -67,8 +67,8 @@ static double thread_unif(void)
     if (!tl_rng_init) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
-                        (uint64_t)(uintptr_t)&tl_rng;
+        uint64_t seed =
+            (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&tl_rng;
         tg_rng_seed(&tl_rng, seed);
         tl_rng_init = 1;
     }
@@ -89,8 +89,14 @@ static int64_t vnow(const tg_sim_server *s)
     return s->v0 + (int64_t)floor((tg_mono() - s->t0) * s->o.speed);
 }
 
-int64_t tg_sim_server_now(const tg_sim_server *s) { return vnow(s); }
-int tg_sim_server_port(const tg_sim_server *s) { return s->port; }
+int64_t tg_sim_server_now(const tg_sim_server *s)
+{
+    return vnow(s);
+}
+int tg_sim_server_port(const tg_sim_server *s)
+{
+    return s->port;
+}
 unsigned long tg_sim_server_responses(const tg_sim_server *s)
 {
     return atomic_load(&((tg_sim_server *)s)->responses);
@@ -102,8 +108,14 @@ void tg_sim__tiktok_creds(const tg_sim_server *s, const char **key, const char *
     *secret = s->tiktok_secret;
 }
 
-double tg_sim__token_ttl(const tg_sim_server *s) { return s->o.token_ttl; }
-double tg_sim__speed(const tg_sim_server *s) { return s->o.speed; }
+double tg_sim__token_ttl(const tg_sim_server *s)
+{
+    return s->o.token_ttl;
+}
+double tg_sim__speed(const tg_sim_server *s)
+{
+    return s->o.speed;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Tokens: PREFIX + 16 hex expiry (ms of server uptime) + 16 hex nonce + 16 hex MAC */
@@ -124,8 +136,8 @@ int tg_sim__token_issue(tg_sim_server *s, char kind, char *out, size_t n)
     uint64_t exp = (uint64_t)((tg_mono() - s->t0 + s->o.token_ttl) * 1000.0);
     (void)thread_unif(); /* seeds this thread's PRNG */
     uint64_t nonce = tg_rng_next(&tl_rng);
-    int k = snprintf(out, n, "%s%016" PRIx64 "%016" PRIx64 "%016" PRIx64, token_prefix(kind),
-                     exp, nonce, token_mac(s, kind, exp, nonce));
+    int k = snprintf(out, n, "%s%016" PRIx64 "%016" PRIx64 "%016" PRIx64, token_prefix(kind), exp,
+                     nonce, token_mac(s, kind, exp, nonce));
     return (k < 0 || (size_t)k >= n) ? TG_EINVAL : TG_OK;
 }
 
@@ -299,19 +311,18 @@ tg_sim__blob *tg_sim__cache_put(tg_sim_server *s, uint64_t key, const char *data
 
 /* ------------------------------------------------------------------------ */
 
-static const char robots_txt[] =
-    "# TrendGuard simulated marketplace\n"
-    "User-agent: *\n"
-    "Allow: /sch/\n"
-    "Allow: /vm-rest/\n"
-    "Disallow: /itm/\n"
-    "Disallow: /listing/\n"
-    "Disallow: /myb/\n"
-    "Disallow: /sl/\n"
-    "Disallow: /*?_trksid=\n"
-    "\n"
-    "User-agent: BadBot\n"
-    "Disallow: /\n";
+static const char robots_txt[] = "# TrendGuard simulated marketplace\n"
+                                 "User-agent: *\n"
+                                 "Allow: /sch/\n"
+                                 "Allow: /vm-rest/\n"
+                                 "Disallow: /itm/\n"
+                                 "Disallow: /listing/\n"
+                                 "Disallow: /myb/\n"
+                                 "Disallow: /sl/\n"
+                                 "Disallow: /*?_trksid=\n"
+                                 "\n"
+                                 "User-agent: BadBot\n"
+                                 "Disallow: /\n";
 
 static int simple(tg_sim__resp *rs, int status, const char *ctype, const char *body)
 {
@@ -377,7 +388,8 @@ static void log_request(tg_sim_server *s, const tg_sim__req *rq, int status,
                         struct MHD_Connection *c)
 {
     char client[64] = "?";
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
                   client, sizeof client);
@@ -406,9 +418,8 @@ static void log_request(tg_sim_server *s, const tg_sim__req *rq, int status,
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     tg_sim_server *s = cls;
@@ -454,9 +465,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     char host[80];
     snprintf(host, sizeof host, "127.0.0.1:%d", s->port);
     const char *hh = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    if (hh && strlen(hh) < sizeof host && strspn(hh, "abcdefghijklmnopqrstuvwxyz"
-                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-[]") ==
-                                              strlen(hh))
+    if (hh && strlen(hh) < sizeof host &&
+        strspn(hh, "abcdefghijklmnopqrstuvwxyz"
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-[]") == strlen(hh))
         snprintf(host, sizeof host, "%s", hh);
     rq.host = host;
     tg_sim__resp rs;
@@ -477,8 +488,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rs.blob) {
         tg_free(data);
         data = NULL;
-        r = MHD_create_response_from_buffer_with_free_callback_cls(
-            rs.blob->len, rs.blob->data, tg_sim__blob_release, rs.blob);
+        r = MHD_create_response_from_buffer_with_free_callback_cls(rs.blob->len, rs.blob->data,
+                                                                   tg_sim__blob_release, rs.blob);
         if (!r)
             tg_sim__blob_release(rs.blob);
     } else if (data)
@@ -530,8 +541,8 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 int tg_sim_server_start(const tg_sim_server_opts *o, const tg_sim_world *w, tg_sim_server **out)
 {
     *out = NULL;
-    if (o->port < 0 || o->port > 65535 || o->speed < 0 || o->fault_rate < 0 ||
-        o->fault_rate > 1 || o->threads < 1 || o->token_ttl <= 0)
+    if (o->port < 0 || o->port > 65535 || o->speed < 0 || o->fault_rate < 0 || o->fault_rate > 1 ||
+        o->threads < 1 || o->token_ttl <= 0)
         return TG_EINVAL;
     tg_sim_server *s = tg_calloc(1, sizeof *s);
     if (!s)
@@ -587,13 +598,12 @@ int tg_sim_server_start(const tg_sim_server_opts *o, const tg_sim_world *w, tg_s
     MHD_set_panic_func(on_panic, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_TURBO;
-    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    s->d =
+        MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!s->d) {
         tg_error("sim", "cannot listen on 127.0.0.1:%d", o->port);
         rc = TG_EIO;

@@ -38,18 +38,18 @@ typedef struct tg_sim__hashtag {
 typedef struct tg_sim__video {
     uint64_t id;
     int64_t create_time;
-    int32_t tag[2];     /* hashtag indices; tag[1] may be -1 */
-    int32_t user;       /* index into usernames */
-    double v_final;     /* views it saturates at */
-    double tau;         /* growth time constant, seconds (organic) */
+    int32_t tag[2]; /* hashtag indices; tag[1] may be -1 */
+    int32_t user;   /* index into usernames */
+    double v_final; /* views it saturates at */
+    double tau;     /* growth time constant, seconds (organic) */
     float like_rate, comment_rate, share_rate;
     uint8_t bot;
-    uint8_t region;     /* index into tg_sim__regions */
-    uint8_t desc_tpl;   /* description template */
-    char *frag_desc;    /* pre-rendered video_description value (a JSON string) */
-    char *frag_pre;     /* pre-rendered {"id":..,"video_description":..,"create_time":..,
-                         * "region_code":"..", of the default field set */
-    char *frag_post;    /* "hashtag_names":[..],"username":".."} of the default set */
+    uint8_t region;   /* index into tg_sim__regions */
+    uint8_t desc_tpl; /* description template */
+    char *frag_desc;  /* pre-rendered video_description value (a JSON string) */
+    char *frag_pre;   /* pre-rendered {"id":..,"video_description":..,"create_time":..,
+                       * "region_code":"..", of the default field set */
+    char *frag_post;  /* "hashtag_names":[..],"username":".."} of the default set */
     uint16_t pre_len, post_len;
 } tg_sim__video;
 
@@ -60,36 +60,36 @@ typedef struct tg_sim__listing {
     char hex_id[25];
     uint8_t site;
     uint8_t auction;
-    uint8_t cond;       /* condition index */
-    uint8_t noise;      /* bit 0 price range, bit 1 strikethrough, bit 2 paid shipping */
+    uint8_t cond;  /* condition index */
+    uint8_t noise; /* bit 0 price range, bit 1 strikethrough, bit 2 paid shipping */
     int32_t product;
     int32_t seller;
     int64_t created;
-    int64_t sold;       /* 0 when never sold */
-    int64_t ends;       /* eBay end (created + 30 d) / 0 for Poshmark */
-    double price;       /* asking / sold price, USD */
-    double orig_price;  /* struck-through or Poshmark original price */
-    double ship;        /* shipping cost; 0 = free */
+    int64_t sold;                  /* 0 when never sold */
+    int64_t ends;                  /* eBay end (created + 30 d) / 0 for Poshmark */
+    double price;                  /* asking / sold price, USD */
+    double orig_price;             /* struck-through or Poshmark original price */
+    double ship;                   /* shipping cost; 0 = free */
     int64_t key_created, key_sold; /* Poshmark paging keys: seconds*100 + k, unique per product */
 } tg_sim__listing;
 
 typedef struct tg_sim__product {
     char id[16];
     char name[80];
-    char query[80];      /* resale query, lowercase */
+    char query[80]; /* resale query, lowercase */
     int category;
     double price;
-    double quality;      /* latent 0..1 */
+    double quality; /* latent 0..1 */
     double base_demand;
-    int32_t tag[2];      /* tag[1] may be -1 */
-    int32_t *ebay;       /* listing indices of this product on eBay, sorted by sold desc */
+    int32_t tag[2]; /* tag[1] may be -1 */
+    int32_t *ebay;  /* listing indices of this product on eBay, sorted by sold desc */
     int32_t nebay;
-    int32_t nebay_all;   /* length of ebay_active */
-    int32_t *ebay_active; /* all eBay listings sorted by created desc */
+    int32_t nebay_all;     /* length of ebay_active */
+    int32_t *ebay_active;  /* all eBay listings sorted by created desc */
     int32_t *posh_created; /* Poshmark listings sorted by key_created desc */
     int32_t *posh_sold;    /* sold Poshmark listings sorted by key_sold desc */
     int32_t nposh, nposh_sold;
-    double m0;           /* resale price / retail before any trend */
+    double m0; /* resale price / retail before any trend */
 } tg_sim__product;
 
 typedef struct tg_sim__order {
@@ -107,7 +107,7 @@ typedef struct tg_sim__review {
     int32_t product;
     int64_t time;
     uint8_t rating;
-    uint16_t tpl[3];     /* sentence template indices */
+    uint16_t tpl[3]; /* sentence template indices */
 } tg_sim__review;
 
 typedef struct tg_sim__customer {
@@ -132,7 +132,7 @@ struct tg_sim_world {
     long norders;
     tg_sim__customer *customers;
     int32_t ncustomers;
-    int32_t *zip_code;  /* 5-digit zip per zip index */
+    int32_t *zip_code; /* 5-digit zip per zip index */
     double *zip_income;
     int32_t nzips;
     tg_sim__review *reviews;
@@ -189,14 +189,14 @@ typedef struct tg_sim__req {
     const tg_sim_world *w;
     struct MHD_Connection *conn;
     const char *method;
-    const char *url;     /* path, without the query string */
-    const char *body;    /* NUL-terminated request body (POST), "" otherwise */
+    const char *url;  /* path, without the query string */
+    const char *body; /* NUL-terminated request body (POST), "" otherwise */
     size_t body_len;
-    int64_t now;         /* virtual now */
-    double fault;        /* uniform [0,1) draw for fault injection */
-    double fault2;       /* a second independent draw */
+    int64_t now;   /* virtual now */
+    double fault;  /* uniform [0,1) draw for fault injection */
+    double fault2; /* a second independent draw */
     double fault_rate;
-    const char *host;    /* Host header or "127.0.0.1:PORT" */
+    const char *host; /* Host header or "127.0.0.1:PORT" */
 } tg_sim__req;
 
 /* A rendered body shared by many responses; freed when the last one is sent. */
@@ -211,7 +211,7 @@ typedef struct tg_sim__resp {
     int status;
     const char *ctype;
     tg_buf body;
-    const char *hdr_name, *hdr_value;   /* optional extra headers */
+    const char *hdr_name, *hdr_value; /* optional extra headers */
     const char *hdr2_name, *hdr2_value;
     char hdr_buf[64];
 } tg_sim__resp;

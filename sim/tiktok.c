@@ -44,10 +44,18 @@ static const struct {
     const char *name;
     unsigned bit;
 } field_names[] = {
-    {"id", F_ID},           {"video_id", F_VIDEO_ID}, {"video_description", F_DESC},
-    {"create_time", F_CREATE}, {"region_code", F_REGION}, {"share_count", F_SHARE},
-    {"view_count", F_VIEW}, {"like_count", F_LIKE},   {"comment_count", F_COMMENT},
-    {"hashtag_names", F_TAGS}, {"username", F_USER},  {"music_id", F_MUSIC},
+    {"id", F_ID},
+    {"video_id", F_VIDEO_ID},
+    {"video_description", F_DESC},
+    {"create_time", F_CREATE},
+    {"region_code", F_REGION},
+    {"share_count", F_SHARE},
+    {"view_count", F_VIEW},
+    {"like_count", F_LIKE},
+    {"comment_count", F_COMMENT},
+    {"hashtag_names", F_TAGS},
+    {"username", F_USER},
+    {"music_id", F_MUSIC},
     {"effect_ids", F_EFFECT},
 };
 
@@ -271,8 +279,8 @@ static int render_video(const tg_sim_world *w, const tg_sim__video *v, unsigned 
     return rc ? rc : TG_SIM__PUTL(b, "}");
 }
 
-static void search_id_of(const int32_t *tags, int ntags, const int *regions, int nreg,
-                         int64_t ws, int64_t we, char *out, size_t n)
+static void search_id_of(const int32_t *tags, int ntags, const int *regions, int nreg, int64_t ws,
+                         int64_t we, char *out, size_t n)
 {
     uint64_t v[MAX_TAGS + 16];
     int k = 0;
@@ -283,8 +291,8 @@ static void search_id_of(const int32_t *tags, int ntags, const int *regions, int
     for (int i = 0; i < nreg && k < (int)(sizeof v / sizeof v[0]); i++)
         v[k++] = (uint64_t)regions[i] + 100000;
     uint64_t h = tg_hash64(v, (size_t)k * sizeof v[0]);
-    snprintf(out, n, "%llu", (unsigned long long)(h % 9000000000000000000ULL +
-                                                   100000000000000000ULL));
+    snprintf(out, n, "%llu",
+             (unsigned long long)(h % 9000000000000000000ULL + 100000000000000000ULL));
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -336,7 +344,8 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
     }
     size_t ci;
     json_t *cond;
-    json_array_foreach(and_, ci, cond) {
+    json_array_foreach(and_, ci, cond)
+    {
         const char *fname = json_string_value(json_object_get(cond, "field_name"));
         const char *op = json_string_value(json_object_get(cond, "operation"));
         json_t *vals = json_object_get(cond, "field_values");
@@ -351,7 +360,8 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
         size_t vi;
         json_t *v;
         if (strcmp(fname, "hashtag_name") == 0) {
-            json_array_foreach(vals, vi, v) {
+            json_array_foreach(vals, vi, v)
+            {
                 const char *s = json_string_value(v);
                 if (!s || ntags >= MAX_TAGS) {
                     rc = error_json(rq, rs, 400, "invalid_params",
@@ -363,7 +373,8 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
                     tags[ntags++] = t;
             }
         } else if (strcmp(fname, "region_code") == 0) {
-            json_array_foreach(vals, vi, v) {
+            json_array_foreach(vals, vi, v)
+            {
                 const char *s = json_string_value(v);
                 if (!s || nreg >= 8) {
                     rc = error_json(rq, rs, 400, "invalid_params",

@@ -17,13 +17,14 @@
 #include <string.h>
 
 const char *const tg_sim__regions[] = {"US", "CA", "GB", "AU", "PH", "VN", "ID"};
-const char *const tg_sim__categories[] = {"footwear", "beauty", "home", "gadgets", "apparel", "toys"};
+const char *const tg_sim__categories[] = {"footwear", "beauty",  "home",
+                                          "gadgets",  "apparel", "toys"};
 const char *const tg_sim__conditions[] = {"New", "New (Other)", "Pre-Owned", "Open box"};
 
 static const char *const adjectives[] = {
-    "Cloud", "Glow", "Velvet", "Mini", "Aura", "Puffy", "Crystal", "Retro", "Mellow", "Pocket",
-    "Cozy", "Neon", "Silk", "Frosted", "Hydro", "Lunar", "Peachy", "Bubble", "Matte", "Sunset",
-    "Dreamy", "Pastel", "Cosmic", "Twisty", "Golden"};
+    "Cloud",  "Glow",   "Velvet", "Mini",   "Aura",    "Puffy",  "Crystal", "Retro",  "Mellow",
+    "Pocket", "Cozy",   "Neon",   "Silk",   "Frosted", "Hydro",  "Lunar",   "Peachy", "Bubble",
+    "Matte",  "Sunset", "Dreamy", "Pastel", "Cosmic",  "Twisty", "Golden"};
 #define NADJ ((int)(sizeof adjectives / sizeof adjectives[0]))
 
 static const char *const nouns[6][5] = {
@@ -35,15 +36,15 @@ static const char *const nouns[6][5] = {
     {"Squish Pal", "Fidget Cube", "Plush", "Slime Kit", "Building Set"}};
 
 /* Median retail price and log-spread per category. */
-static const double cat_price[6][2] = {{60, 0.45}, {24, 0.4},  {40, 0.45},
-                                       {90, 0.9},  {45, 0.4},  {28, 0.4}};
+static const double cat_price[6][2] = {{60, 0.45}, {24, 0.4}, {40, 0.45},
+                                       {90, 0.9},  {45, 0.4}, {28, 0.4}};
 
 static const char *const tag_suffix[] = {"review", "haul", "dupe", "tiktokmademebuyit", "finds"};
 
-static const char *const user_a[] = {"lily", "jay", "mia", "noah", "zoe", "kai", "ava", "leo",
-                                     "emma", "max", "ivy", "sam", "nina", "theo", "ruby", "finn"};
-static const char *const user_b[] = {"_shops", ".daily", "_finds", "vibes", ".haul", "_reviews",
-                                     "loves", "_tries", ".edits", "xo"};
+static const char *const user_a[] = {"lily", "jay", "mia", "noah", "zoe",  "kai",  "ava",  "leo",
+                                     "emma", "max", "ivy", "sam",  "nina", "theo", "ruby", "finn"};
+static const char *const user_b[] = {"_shops",   ".daily", "_finds", "vibes",  ".haul",
+                                     "_reviews", "loves",  "_tries", ".edits", "xo"};
 
 static const char *const desc_tpl[] = {
     "obsessed with my new %s \xf0\x9f\x98\x8d",
@@ -67,9 +68,8 @@ const char *const tg_sim__review_sentences[][8] = {
      "Best thing I bought this year.", "Great value, highly recommend.",
      "Perfect, exactly as described.", "Super comfortable and well made."},
     {"It is okay, nothing special.", "Decent but a bit smaller than expected.",
-     "Fine for the price.", "Average quality, does the job.",
-     "Not bad, not great either.", "Works, but the finish is so-so.",
-     "Mixed feelings about it.", "It is fine I guess."},
+     "Fine for the price.", "Average quality, does the job.", "Not bad, not great either.",
+     "Works, but the finish is so-so.", "Mixed feelings about it.", "It is fine I guess."},
     {"Terrible quality, broke after a week.", "Very disappointed with this.",
      "Cheap and flimsy, would not recommend.", "Awful, looks nothing like the pictures.",
      "Poor quality and bad fit.", "Waste of money.", "Fell apart quickly, really bad.",
@@ -86,7 +86,10 @@ static void stream(tg_rng *r, uint64_t seed, const char *what, uint64_t idx)
     tg_rng_seed(r, seed ^ tg_hash64(what, strlen(what)) ^ (idx * 0x9e3779b97f4a7c15ULL));
 }
 
-static double unif(tg_rng *r, double a, double b) { return a + (b - a) * tg_rng_unif(r); }
+static double unif(tg_rng *r, double a, double b)
+{
+    return a + (b - a) * tg_rng_unif(r);
+}
 
 static double lognorm(tg_rng *r, double median, double sigma)
 {
@@ -110,7 +113,10 @@ static int poisson(tg_rng *r, double lambda)
     return k - 1;
 }
 
-static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+static double clampd(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
 
 double tg_sim__curve(const tg_sim__hashtag *h, int64_t t)
 {
@@ -285,15 +291,21 @@ void tg_sim_params_default(tg_sim_params *p)
 
 int tg_sim_params_check(const tg_sim_params *p)
 {
-    if (p->products < 1 || p->products > 5000 || p->days < 7 || p->days > 3650 ||
-        p->orders < 0 || p->orders > 10000000 || p->start % TG_SIM__DAY != 0)
+    if (p->products < 1 || p->products > 5000 || p->days < 7 || p->days > 3650 || p->orders < 0 ||
+        p->orders > 10000000 || p->start % TG_SIM__DAY != 0)
         return TG_EINVAL;
     return TG_OK;
 }
 
-const tg_sim_params *tg_sim_world_params(const tg_sim_world *w) { return &w->p; }
+const tg_sim_params *tg_sim_world_params(const tg_sim_world *w)
+{
+    return &w->p;
+}
 
-void tg_sim_world_summary(const tg_sim_world *w, tg_sim_summary *out) { *out = w->summary; }
+void tg_sim_world_summary(const tg_sim_world *w, tg_sim_summary *out)
+{
+    *out = w->summary;
+}
 
 void tg_sim_world_free(tg_sim_world **pw)
 {
@@ -609,8 +621,8 @@ static int gen_videos(tg_sim_world *w)
             n = (int)(120 + 500 * h->amp);
         int64_t bursts[6];
         for (int k = 0; k < 6; k++)
-            bursts[k] = h->t_start +
-                        (int64_t)(tg_rng_unif(&r) * (double)(h->t_peak - h->t_start + TG_SIM__DAY * 5));
+            bursts[k] = h->t_start + (int64_t)(tg_rng_unif(&r) *
+                                               (double)(h->t_peak - h->t_start + TG_SIM__DAY * 5));
         for (int k = 0; k < n; k++) {
             int64_t ct;
             if (!h->trending || tg_rng_unif(&r) < 0.12) {
@@ -696,10 +708,22 @@ static int cmp_listing(const void *a, const void *b, void *vctx)
     const tg_sim__listing *x = &c->l[ia], *y = &c->l[ib];
     int64_t kx, ky;
     switch (c->by) {
-    case 0: kx = x->sold; ky = y->sold; break;
-    case 1: kx = x->created; ky = y->created; break;
-    case 2: kx = x->key_created; ky = y->key_created; break;
-    default: kx = x->key_sold; ky = y->key_sold; break;
+    case 0:
+        kx = x->sold;
+        ky = y->sold;
+        break;
+    case 1:
+        kx = x->created;
+        ky = y->created;
+        break;
+    case 2:
+        kx = x->key_created;
+        ky = y->key_created;
+        break;
+    default:
+        kx = x->key_sold;
+        ky = y->key_sold;
+        break;
     }
     if (kx != ky)
         return kx > ky ? -1 : 1;
@@ -776,8 +800,9 @@ static int gen_listings(tg_sim_world *w)
                             l->sold = l->created + 60 + (int64_t)delay;
                             if (l->auction) /* the hammer price follows the market */
                                 l->price = round_price(
-                                    &r, pr->price * tg_sim__resale_mult(w, pr, l->sold, NULL) *
-                                            exp(0.08 * tg_rng_norm(&r)),
+                                    &r,
+                                    pr->price * tg_sim__resale_mult(w, pr, l->sold, NULL) *
+                                        exp(0.08 * tg_rng_norm(&r)),
                                     false);
                         }
                     }
@@ -903,7 +928,10 @@ static double regret_score(const tg_sim_world *w, const tg_sim__order *o)
 #define TG_SIM__NOISE_SD 0.2
 #define TG_SIM__SCALE 1.0
 
-static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
 
 static int gen_orders(tg_sim_world *w)
 {
@@ -976,8 +1004,8 @@ static int gen_orders(tg_sim_world *w)
      * the mean p_true is the base rate, then one Bernoulli draw per order. */
     stream(&r, p->seed, "regret-noise", 0);
     for (long i = 0; i < w->norders; i++)
-        score[i] = TG_SIM__SCALE * regret_score(w, &w->orders[i]) +
-                   TG_SIM__NOISE_SD * tg_rng_norm(&r);
+        score[i] =
+            TG_SIM__SCALE * regret_score(w, &w->orders[i]) + TG_SIM__NOISE_SD * tg_rng_norm(&r);
     double lo = -20, hi = 20;
     for (int it = 0; it < 60; it++) {
         double b0 = (lo + hi) / 2, s = 0;

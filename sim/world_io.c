@@ -104,10 +104,14 @@ static int write_products(const tg_sim_world *w, const char *dir)
 static const char *reason_name(uint8_t r)
 {
     switch (r) {
-    case 1: return "Regret";
-    case 2: return "Defective";
-    case 3: return "Wrong size";
-    default: return "";
+    case 1:
+        return "Regret";
+    case 2:
+        return "Defective";
+    case 3:
+        return "Wrong size";
+    default:
+        return "";
     }
 }
 
@@ -223,7 +227,10 @@ static int write_json(json_t *j, const char *dir, const char *name)
 }
 
 /* A JSON number, or null for NaN (an AUC without both classes). */
-static json_t *real_or_null(double x) { return isnan(x) ? json_null() : json_real(x); }
+static json_t *real_or_null(double x)
+{
+    return isnan(x) ? json_null() : json_real(x);
+}
 
 static int write_summary(const tg_sim_world *w, const char *dir)
 {
@@ -233,16 +240,16 @@ static int write_summary(const tg_sim_world *w, const char *dir)
         "{s:o, s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
         " s:{s:f, s:f}, s:I, s:s, s:s, s:i}",
         "base_rate", real_or_null(s->base_rate), "oracle_auc", real_or_null(s->oracle_auc),
-        "mean_p_true", s->mean_p_true,
-        "counts", "products", (json_int_t)s->products, "hashtags", (json_int_t)s->hashtags,
-        "trending_hashtags", (json_int_t)s->trending_hashtags, "bot_hashtags",
-        (json_int_t)s->bot_hashtags, "videos", (json_int_t)s->videos, "ebay_listings",
-        (json_int_t)s->ebay_listings, "poshmark_listings", (json_int_t)s->poshmark_listings,
-        "orders", (json_int_t)s->orders, "customers", (json_int_t)s->customers, "returns",
-        (json_int_t)s->returns, "reviews", (json_int_t)s->reviews, "regretted",
-        (json_int_t)s->regretted, "intervention_effect", "email_offer", -0.35, "sms_reminder",
-        -0.20, "seed", (json_int_t)w->p.seed, "start", tg_date_format(w->p.start, st, sizeof st),
-        "end", tg_date_format(w->end, en, sizeof en), "days", w->p.days);
+        "mean_p_true", s->mean_p_true, "counts", "products", (json_int_t)s->products, "hashtags",
+        (json_int_t)s->hashtags, "trending_hashtags", (json_int_t)s->trending_hashtags,
+        "bot_hashtags", (json_int_t)s->bot_hashtags, "videos", (json_int_t)s->videos,
+        "ebay_listings", (json_int_t)s->ebay_listings, "poshmark_listings",
+        (json_int_t)s->poshmark_listings, "orders", (json_int_t)s->orders, "customers",
+        (json_int_t)s->customers, "returns", (json_int_t)s->returns, "reviews",
+        (json_int_t)s->reviews, "regretted", (json_int_t)s->regretted, "intervention_effect",
+        "email_offer", -0.35, "sms_reminder", -0.20, "seed", (json_int_t)w->p.seed, "start",
+        tg_date_format(w->p.start, st, sizeof st), "end", tg_date_format(w->end, en, sizeof en),
+        "days", w->p.days);
     if (!j)
         return TG_ENOMEM;
     return write_json(j, dir, "truth/summary.json");
@@ -251,10 +258,10 @@ static int write_summary(const tg_sim_world *w, const char *dir)
 static int write_world_json(const tg_sim_world *w, const char *dir)
 {
     char st[16];
-    json_t *j = json_pack("{s:s, s:i, s:I, s:i, s:i, s:I, s:s}", "format", WORLD_FORMAT,
-                          "version", WORLD_VERSION, "seed", (json_int_t)w->p.seed, "products",
-                          w->p.products, "days", w->p.days, "orders", (json_int_t)w->p.orders,
-                          "start", tg_date_format(w->p.start, st, sizeof st));
+    json_t *j = json_pack("{s:s, s:i, s:I, s:i, s:i, s:I, s:s}", "format", WORLD_FORMAT, "version",
+                          WORLD_VERSION, "seed", (json_int_t)w->p.seed, "products", w->p.products,
+                          "days", w->p.days, "orders", (json_int_t)w->p.orders, "start",
+                          tg_date_format(w->p.start, st, sizeof st));
     if (!j)
         return TG_ENOMEM;
     return write_json(j, dir, "world.json");
@@ -303,9 +310,9 @@ int tg_sim_world_load(const char *dir, tg_sim_world **out)
     json_int_t seed = 0, orders = 0;
     int version = 0;
     int rc = TG_EDATA;
-    if (json_unpack_ex(j, &err, 0, "{s:s, s:i, s:I, s:i, s:i, s:I, s:s}", "format", &fmt,
-                       "version", &version, "seed", &seed, "products", &p.products, "days",
-                       &p.days, "orders", &orders, "start", &start) ||
+    if (json_unpack_ex(j, &err, 0, "{s:s, s:i, s:I, s:i, s:i, s:I, s:s}", "format", &fmt, "version",
+                       &version, "seed", &seed, "products", &p.products, "days", &p.days, "orders",
+                       &orders, "start", &start) ||
         strcmp(fmt, WORLD_FORMAT) != 0 || version != WORLD_VERSION) {
         tg_error("sim", "%s: not a version %d world file (%s)", path, WORLD_VERSION, err.text);
         goto out;

@@ -36,9 +36,9 @@
 /* What defines a world. Everything else is derived from these. */
 typedef struct tg_sim_params {
     uint64_t seed;
-    int products; /* default 60, 1..5000 */
-    int days;     /* default 150, 7..3650 */
-    long orders;  /* default 60000, 0..10,000,000 */
+    int products;  /* default 60, 1..5000 */
+    int days;      /* default 150, 7..3650 */
+    long orders;   /* default 60000, 0..10,000,000 */
     int64_t start; /* first day, UTC midnight seconds; default 2026-01-01 */
 } tg_sim_params;
 
@@ -88,15 +88,15 @@ double tg_sim_auc(const double *score, const unsigned char *label, long n);
 typedef struct tg_sim_server tg_sim_server;
 
 typedef struct tg_sim_server_opts {
-    int port;            /* 0 = pick a free port */
-    double speed;        /* virtual seconds per real second; default 1 */
-    double start_day;    /* virtual clock starts at world start + start_day days */
-    double fault_rate;   /* 0..1 share of requests that fail (500 / block page) */
-    long quota;          /* TikTok query requests per virtual UTC day; 0 = unlimited */
-    int threads;         /* libmicrohttpd thread pool size; default 2 */
+    int port;             /* 0 = pick a free port */
+    double speed;         /* virtual seconds per real second; default 1 */
+    double start_day;     /* virtual clock starts at world start + start_day days */
+    double fault_rate;    /* 0..1 share of requests that fail (500 / block page) */
+    long quota;           /* TikTok query requests per virtual UTC day; 0 = unlimited */
+    int threads;          /* libmicrohttpd thread pool size; default 2 */
     const char *log_path; /* JSON-lines request log, or NULL */
     const char *tiktok_key, *tiktok_secret; /* if set, the token endpoint checks them */
-    double token_ttl;    /* token lifetime in REAL seconds; default 7200 */
+    double token_ttl;                       /* token lifetime in REAL seconds; default 7200 */
 } tg_sim_server_opts;
 
 void tg_sim_server_opts_default(tg_sim_server_opts *o);
@@ -104,8 +104,7 @@ void tg_sim_server_opts_default(tg_sim_server_opts *o);
  * Start serving w on 127.0.0.1. The world must outlive the server.
  * TG_EIO when the port cannot be bound, TG_EINVAL for bad options.
  */
-int tg_sim_server_start(const tg_sim_server_opts *o, const tg_sim_world *w,
-                        tg_sim_server **out);
+int tg_sim_server_start(const tg_sim_server_opts *o, const tg_sim_world *w, tg_sim_server **out);
 /* The bound port (useful after port 0). */
 int tg_sim_server_port(const tg_sim_server *s);
 /* The server's virtual now, seconds since the epoch. */

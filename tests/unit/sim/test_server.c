@@ -69,8 +69,8 @@ static void test_server__start_serve_stop(void **state)
 
     tg_buf_reset(&b);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v2/oauth/token/", port);
-    assert_int_equal(fetch(url, "client_key=a&client_secret=b&grant_type=client_credentials", &b, &h),
-                     200);
+    assert_int_equal(
+        fetch(url, "client_key=a&client_secret=b&grant_type=client_credentials", &b, &h), 200);
     assert_non_null(strstr(b.data, "\"access_token\":\"clt."));
     tg_buf_reset(&b);
     assert_int_equal(fetch(url, "client_key=a&grant_type=client_credentials", &b, &h), 401);
