@@ -24,6 +24,17 @@
  *
  * Times are int64 seconds since the epoch (UTC); days are days since
  * 1970-01-01. Absent counts are -1; absent doubles are NAN.
+ *
+ * Processes and threads: open a store ONCE per process and share the handle
+ * between threads (LMDB forbids two environments on the same files in one
+ * process). Read handles may move between threads (MDB_NOTLS) but one handle
+ * is used by one thread at a time. When a write fills the map, the map is
+ * grown only once this process has no read handle open (it waits up to 5 s,
+ * then the write fails with TG_EMAPFULL): do not hold a read handle across a
+ * tg_store_write() in the same process.
+ *
+ * Errors: TG_OK, TG_ENOTFOUND (no such store / key), TG_EINVAL, TG_ENOMEM,
+ * TG_EMAPFULL, TG_ESTORE (an LMDB error, logged with mdb_strerror).
  */
 #ifndef TRENDGUARD_STORE_H
 #define TRENDGUARD_STORE_H
