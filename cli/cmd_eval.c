@@ -16,14 +16,13 @@
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard eval --truth FILE --predictions FILE [--from DATE]\n"
-            "                       [-c CONFIG] [--format text|json]\n\n"
-            "Compare predictions (the CSV of `trendguard score`: order_id,regret_risk,...)\n"
-            "with a truth file (order_id,p_true,regretted). Prints the AUC of regret_risk\n"
-            "against regretted, the oracle AUC of p_true, their ratio and n, over the orders\n"
-            "in both files purchased from DATE on. Purchase times come from the predictions'\n"
-            "purchase_time column, else from the store of -c CONFIG.\n");
+    fprintf(out, "usage: trendguard eval --truth FILE --predictions FILE [--from DATE]\n"
+                 "                       [-c CONFIG] [--format text|json]\n\n"
+                 "Compare predictions (the CSV of `trendguard score`: order_id,regret_risk,...)\n"
+                 "with a truth file (order_id,p_true,regretted). Prints the AUC of regret_risk\n"
+                 "against regretted, the oracle AUC of p_true, their ratio and n, over the orders\n"
+                 "in both files purchased from DATE on. Purchase times come from the predictions'\n"
+                 "purchase_time column, else from the store of -c CONFIG.\n");
 }
 
 typedef struct row {
@@ -110,12 +109,12 @@ out:
 int tg_cmd_eval(int argc, char **argv)
 {
     static const struct option opts[] = {{"truth", required_argument, NULL, 't'},
-                                          {"predictions", required_argument, NULL, 'p'},
-                                          {"from", required_argument, NULL, 'F'},
-                                          {"config", required_argument, NULL, 'c'},
-                                          {"format", required_argument, NULL, 'f'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {0}};
+                                         {"predictions", required_argument, NULL, 'p'},
+                                         {"from", required_argument, NULL, 'F'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
     const char *truth = NULL, *preds = NULL, *cpath = NULL;
     int64_t from = INT64_MIN;
     tg_fmt fmt = TG_FMT_TEXT;
@@ -205,8 +204,7 @@ int tg_cmd_eval(int argc, char **argv)
     long no_time = 0;
     while ((e = tg_store_csv_next(&tc)) != 0) {
         if (e < 0 || ci >= tc.nf || cp >= tc.nf || cy >= tc.nf) {
-            rc = tg_cli_fail("eval", e < 0 ? e : TG_EDATA, "%s:%ld: bad row", truth,
-                             tc.rec_line);
+            rc = tg_cli_fail("eval", e < 0 ? e : TG_EDATA, "%s:%ld: bad row", truth, tc.rec_line);
             goto out;
         }
         row key = {(char *)tg_store_csv_field(&tc, ci), 0, 0};

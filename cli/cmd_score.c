@@ -18,18 +18,19 @@
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard score -c CONFIG --orders FILE|- [--model DIR]\n"
-            "                        [--format csv|jsonl] [--out FILE] [--no-store] [--no-reasons]\n\n"
-            "Score orders (orders CSV: order_id,customer_id,product_id,purchase_time,\n"
-            "price_paid,customer_age,zip; only order_id is needed for orders already in the\n"
-            "store) with the latest model in the store, or the one in DIR. Features are\n"
-            "computed as of each order's purchase time. Writes\n"
-            "order_id,regret_risk,tier,reasons,purchase_time (CSV with a header, or JSON\n"
-            "lines) and stores the predictions (unless --no-store). Tiers come from\n"
-            "[interventions] email_offer_at and sms_at; reasons are the features pushing\n"
-            "the risk up most (XGBoost's approximate per-feature contributions);\n"
-            "--no-reasons skips them (much faster).\n");
+    fprintf(
+        out,
+        "usage: trendguard score -c CONFIG --orders FILE|- [--model DIR]\n"
+        "                        [--format csv|jsonl] [--out FILE] [--no-store] [--no-reasons]\n\n"
+        "Score orders (orders CSV: order_id,customer_id,product_id,purchase_time,\n"
+        "price_paid,customer_age,zip; only order_id is needed for orders already in the\n"
+        "store) with the latest model in the store, or the one in DIR. Features are\n"
+        "computed as of each order's purchase time. Writes\n"
+        "order_id,regret_risk,tier,reasons,purchase_time (CSV with a header, or JSON\n"
+        "lines) and stores the predictions (unless --no-store). Tiers come from\n"
+        "[interventions] email_offer_at and sms_at; reasons are the features pushing\n"
+        "the risk up most (XGBoost's approximate per-feature contributions);\n"
+        "--no-reasons skips them (much faster).\n");
 }
 
 typedef struct orders {
@@ -185,8 +186,8 @@ static int put_fn(tg_store_txn *t, void *ctx)
 {
     put_ctx *p = ctx;
     for (size_t i = 0; i < p->os->n; i++) {
-        tg_prediction pr = {p->os->o[i].order_id, p->sc[i].risk,      p->sc[i].tier,
-                            p->sc[i].reasons,     p->now,             p->model_id};
+        tg_prediction pr = {p->os->o[i].order_id, p->sc[i].risk, p->sc[i].tier,
+                            p->sc[i].reasons,     p->now,        p->model_id};
         int rc = tg_store_put_prediction(t, &pr);
         if (rc)
             return rc;
@@ -197,14 +198,14 @@ static int put_fn(tg_store_txn *t, void *ctx)
 int tg_cmd_score(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                          {"orders", required_argument, NULL, 'i'},
-                                          {"model", required_argument, NULL, 'm'},
-                                          {"format", required_argument, NULL, 'f'},
-                                          {"out", required_argument, NULL, 'o'},
-                                          {"no-store", no_argument, NULL, 'n'},
-                                          {"no-reasons", no_argument, NULL, 'R'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {0}};
+                                         {"orders", required_argument, NULL, 'i'},
+                                         {"model", required_argument, NULL, 'm'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"no-store", no_argument, NULL, 'n'},
+                                         {"no-reasons", no_argument, NULL, 'R'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
     const char *cpath = NULL, *opath = NULL, *mdir = NULL, *out = NULL;
     tg_fmt fmt = TG_FMT_CSV;
     bool store_preds = true, reasons = true;
@@ -222,7 +223,8 @@ int tg_cmd_score(int argc, char **argv)
             mdir = optarg;
             break;
         case 'f':
-            if (tg_cli_parse_format(optarg, &fmt) != 0 || (fmt != TG_FMT_CSV && fmt != TG_FMT_JSONL))
+            if (tg_cli_parse_format(optarg, &fmt) != 0 ||
+                (fmt != TG_FMT_CSV && fmt != TG_FMT_JSONL))
                 return tg_cli_usage("score", "bad --format '%s' (csv or jsonl)", optarg);
             break;
         case 'o':
@@ -256,8 +258,8 @@ int tg_cmd_score(int argc, char **argv)
     tg_model_score *sc = NULL;
     orders os = {0};
     FILE *f = NULL;
-    int err = tg_store_open_ex(&s, cfg.store_path, store_preds ? 0 : TG_STORE_RDONLY,
-                               cfg.map_size_mb);
+    int err =
+        tg_store_open_ex(&s, cfg.store_path, store_preds ? 0 : TG_STORE_RDONLY, cfg.map_size_mb);
     if (err) {
         rc = tg_cli_fail("score", err, "cannot open store %s", cfg.store_path);
         goto out;
@@ -268,8 +270,7 @@ int tg_cmd_score(int argc, char **argv)
     }
     err = mdir ? tg_model_load_dir(&m, mdir) : tg_model_load_store(&m, r, NULL);
     if (err) {
-        rc = tg_cli_fail("score", err, "cannot load the model from %s%s",
-                         mdir ? mdir : "the store",
+        rc = tg_cli_fail("score", err, "cannot load the model from %s%s", mdir ? mdir : "the store",
                          err == TG_ENOTFOUND ? " (run trendguard train first)" : "");
         goto out;
     }

@@ -49,8 +49,7 @@ static int eval_file(const tg_sentiment *s, const char *path, tg_fmt fmt)
         *tab = 0;
         int label = atoi(tab + 1);
         if (tab[1] != '0' && tab[1] != '1') {
-            fprintf(stderr, "trendguard sentiment: %s:%ld: label not 0/1, skipped\n", path,
-                    lineno);
+            fprintf(stderr, "trendguard sentiment: %s:%ld: label not 0/1, skipped\n", path, lineno);
             bad++;
             continue;
         }
@@ -78,9 +77,9 @@ static int eval_file(const tg_sentiment *s, const char *path, tg_fmt fmt)
 int tg_cmd_sentiment(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                          {"format", required_argument, NULL, 'f'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {0}};
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
     const char *cpath = NULL;
     tg_fmt fmt = TG_FMT_TEXT;
     int c;

@@ -33,15 +33,15 @@ static void help(FILE *out)
 int tg_cmd_train(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                          {"out", required_argument, NULL, 'o'},
-                                          {"until", required_argument, NULL, 'u'},
-                                          {"valid-from", required_argument, NULL, 'v'},
-                                          {"no-store", no_argument, NULL, 'n'},
-                                          {"quiet", no_argument, NULL, 'q'},
-                                          {"dump-matrix", required_argument, NULL, 'D'},
-                                          {"label-any-return", no_argument, NULL, 'A'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {0}};
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"until", required_argument, NULL, 'u'},
+                                         {"valid-from", required_argument, NULL, 'v'},
+                                         {"no-store", no_argument, NULL, 'n'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"dump-matrix", required_argument, NULL, 'D'},
+                                         {"label-any-return", no_argument, NULL, 'A'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
     const char *cpath = NULL;
     tg_model_train_opts to = {0};
     to.keep_in_store = true;

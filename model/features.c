@@ -227,7 +227,7 @@ typedef struct customer {
 
 typedef struct ord_rec {
     tg_order o;
-    int32_t product;  /* -1 unknown */
+    int32_t product; /* -1 unknown */
     int32_t customer;
     int64_t ret_time; /* 0: no return */
     const char *ret_reason;
@@ -240,7 +240,7 @@ struct tg_model_ctx {
     vec products; /* product */
     vec series;   /* series */
     vec customers;
-    vec orders; /* ord_rec */
+    vec orders;     /* ord_rec */
     vec zip_income; /* double */
     uint8_t (*cust_keys)[32];
     int64_t data_end;
@@ -252,8 +252,8 @@ typedef struct build {
     tg_model_ctx *c;
     tg_store_read *r;
     const tg_sentiment *sent;
-    vec rev; /* rev_tmp */
-    vec obs; /* obs_tmp */
+    vec rev;  /* rev_tmp */
+    vec obs;  /* obs_tmp */
     vec days; /* tg_hashtag_day copy */
     int rc;
 } build;
@@ -625,8 +625,7 @@ static int build_orders(build *b)
         o->product = kmap_get(&c->prod_map, o->o.product_id, strlen(o->o.product_id));
         int32_t ci;
         memcpy(c->cust_keys[c->customers.n], o->o.customer, 32);
-        if (kmap_put(&c->cust_map, c->cust_keys[c->customers.n], 32, (int32_t)c->customers.n,
-                     &ci))
+        if (kmap_put(&c->cust_map, c->cust_keys[c->customers.n], 32, (int32_t)c->customers.n, &ci))
             goto out;
         if (ci == (int32_t)c->customers.n) {
             customer *cu = vec_push(&c->customers);
@@ -659,8 +658,8 @@ static int build_orders(build *b)
             if (!z)
                 goto out;
             *z = zr == TG_OK ? inc : NAN;
-            if (kmap_put(&c->zip_map, o->o.zip, strlen(o->o.zip),
-                         (int32_t)(c->zip_income.n - 1), NULL))
+            if (kmap_put(&c->zip_map, o->o.zip, strlen(o->o.zip), (int32_t)(c->zip_income.n - 1),
+                         NULL))
                 goto out;
         }
     }
@@ -894,8 +893,7 @@ static void trend_features(const series *s, int32_t d0, float *f)
     f[TG_FEAT_gain_vs_peak] = s->ratio[last];
 }
 
-static void product_features(const tg_model_ctx *c, const product *p, const tg_order *o,
-                             float *f)
+static void product_features(const tg_model_ctx *c, const product *p, const tg_order *o, float *f)
 {
     int64_t t0 = o->purchase_time;
     int32_t d0 = tg_day_of(t0);
@@ -956,8 +954,7 @@ int tg_model_features(const tg_model_ctx *c, const tg_order *o, float *f)
         if (isfinite(inc) && inc > 0)
             f[TG_FEAT_price_income] = (float)(o->price_paid / inc * 1000.0);
     }
-    int32_t pi = o->product_id ? kmap_get(&c->prod_map, o->product_id, strlen(o->product_id))
-                               : -1;
+    int32_t pi = o->product_id ? kmap_get(&c->prod_map, o->product_id, strlen(o->product_id)) : -1;
     if (pi >= 0)
         product_features(c, (const product *)c->products.p + pi, o, f);
     /* customer */

@@ -152,18 +152,18 @@ int tg_model__logreg_auc(const float *xtr, const float *ytr, size_t ntr, const f
         double var = m > 1 ? s2 / m - mean[j] * mean[j] : 0;
         sd[j] = var > 1e-12 ? sqrt(var) : 1;
     }
-#define ROW(x, i)                                                                  \
-    do {                                                                           \
-        row[0] = 1;                                                                \
-        for (int j_ = 0; j_ < nf; j_++) {                                          \
-            float v_ = (x)[(i) * (size_t)nf + (size_t)j_];                         \
-            row[1 + j_] = isnan(v_) ? 0 : ((double)v_ - mean[j_]) / sd[j_];        \
-            if (row[1 + j_] > 10)                                                  \
-                row[1 + j_] = 10;                                                  \
-            if (row[1 + j_] < -10)                                                 \
-                row[1 + j_] = -10;                                                 \
-            row[1 + nf + j_] = isnan(v_) ? 1 : 0;                                  \
-        }                                                                          \
+#define ROW(x, i)                                                                                  \
+    do {                                                                                           \
+        row[0] = 1;                                                                                \
+        for (int j_ = 0; j_ < nf; j_++) {                                                          \
+            float v_ = (x)[(i) * (size_t)nf + (size_t)j_];                                         \
+            row[1 + j_] = isnan(v_) ? 0 : ((double)v_ - mean[j_]) / sd[j_];                        \
+            if (row[1 + j_] > 10)                                                                  \
+                row[1 + j_] = 10;                                                                  \
+            if (row[1 + j_] < -10)                                                                 \
+                row[1 + j_] = -10;                                                                 \
+            row[1 + nf + j_] = isnan(v_) ? 1 : 0;                                                  \
+        }                                                                                          \
     } while (0)
     for (int it = 0; it < 12; it++) {
         memset(H, 0, (size_t)k * (size_t)k * sizeof(double));

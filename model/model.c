@@ -266,8 +266,8 @@ static void reasons_of(const float *c, char *out, size_t outn)
     size_t pos = 0;
     out[0] = 0;
     for (int i = 0; i < k; i++) {
-        int w = snprintf(out + pos, outn - pos, "%s%s", i ? ";" : "",
-                         tg_model_feature_name(top[i]));
+        int w =
+            snprintf(out + pos, outn - pos, "%s%s", i ? ";" : "", tg_model_feature_name(top[i]));
         if (w < 0 || (size_t)w >= outn - pos)
             break;
         pos += (size_t)w;

@@ -28,10 +28,10 @@ const tg_model__lexgroup *tg_model__lexicon_groups(size_t *n);
  * empty-reason returns labelled regret by the trend rule.
  */
 typedef struct tg_model__labels {
-    int8_t *y;     /* per ctx order, in ctx order */
-    long imputed;  /* empty reason -> regret by the trend rule */
-    long empty;    /* returns with an empty reason */
-    long regret;   /* label 1 */
+    int8_t *y;    /* per ctx order, in ctx order */
+    long imputed; /* empty reason -> regret by the trend rule */
+    long empty;   /* returns with an empty reason */
+    long regret;  /* label 1 */
     long unlabelled;
     int64_t data_end;
 } tg_model__labels;

@@ -38,21 +38,20 @@ static tg_sentiment builtin;
 static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
 static int builtin_err;
 
-static const char *const negators[] = {"not", "no", "never", "nothing", "none", "nobody",
-                                       "neither", "nor", "without", "hardly", "cannot",
-                                       "cant", "dont", "doesnt", "didnt", "isnt", "wasnt",
-                                       "arent", "werent", "wont", "wouldnt", "shouldnt",
-                                       "couldnt", "havent", "hasnt", "aint", NULL};
-static const char *const boosters[] = {"very", "really", "so", "extremely", "absolutely",
-                                       "totally", "incredibly", "truly", "super", "highly",
-                                       "completely", "utterly", "most", "too", "quite",
-                                       "especially", "seriously", "definitely", "such",
-                                       "thoroughly", "deeply", "real", NULL};
+static const char *const negators[] = {
+    "not",    "no",     "never",   "nothing",  "none",    "nobody", "neither", "nor",   "without",
+    "hardly", "cannot", "cant",    "dont",     "doesnt",  "didnt",  "isnt",    "wasnt", "arent",
+    "werent", "wont",   "wouldnt", "shouldnt", "couldnt", "havent", "hasnt",   "aint",  NULL};
+static const char *const boosters[] = {
+    "very",       "really",     "so",     "extremely",  "absolutely", "totally",
+    "incredibly", "truly",      "super",  "highly",     "completely", "utterly",
+    "most",       "too",        "quite",  "especially", "seriously",  "definitely",
+    "such",       "thoroughly", "deeply", "real",       NULL};
 /* Negating these keeps them negative ("don't waste your money"). */
 static const char *const unflippable[] = {"waste", "wasted", "wasting", "fooled", NULL};
-static const char *const dampeners[] = {"slightly", "somewhat", "kinda", "kind", "sort",
-                                        "barely", "little", "bit", "marginally", "fairly",
-                                        "almost", "partly", NULL};
+static const char *const dampeners[] = {"slightly", "somewhat", "kinda", "kind",       "sort",
+                                        "barely",   "little",   "bit",   "marginally", "fairly",
+                                        "almost",   "partly",   NULL};
 
 static bool in_list(const char *const *l, const char *w)
 {

@@ -27,7 +27,8 @@ static const tg_model__lexgroup groups[] = {
           "enjoy enjoys like liked likes fan fans warm attentive courteous generous "
           "affordable reasonable bargain recommended authentic crisp crispy tender juicy "
           "professional polite fair right interesting entertaining decent "
-          "gem treat better rocks rock excels excel adorable perfect convenient intuitive sharp bright clear loud "
+          "gem treat better rocks rock excels excel adorable perfect convenient intuitive sharp "
+          "bright clear loud "
           "durable fits fit compact light lightweight classic memorable win winner "
           "superior smooth sweet refreshing welcoming knowledgeable efficient value "
           "thanks thank excited exciting incredible stylish accurate responsive "
@@ -53,7 +54,8 @@ static const tg_model__lexgroup groups[] = {
            "worse overrated underwhelming predictable forgettable clumsy cheesy "
            "dead died dies drop dropped dropping lost lose loses losing poorer "
            "inadequate insult insulting mediocre questionable unusable flawed "
-           "lousy flaw flaws misleading abhor embarrassing embarrassed whine breakage scratched scratches leak leaks leaking static hype hyped"},
+           "lousy flaw flaws misleading abhor embarrassing embarrassed whine breakage scratched "
+           "scratches leak leaks leaking static hype hyped"},
     {-3.0, "terrible horrible awful dreadful disgusting gross nasty pathetic "
            "worst hideous atrocious abysmal appalling unbearable unwatchable "
            "inedible rubbish ridiculous outrageous furious angry disgusted "

@@ -60,12 +60,12 @@ static double parse_auc(const char *s)
     return p ? strtod(p + 4, NULL) : NAN;
 }
 
-#define XGB(call, what)                                                                  \
-    do {                                                                                 \
-        if ((call) != 0) {                                                               \
-            rc = tg_model__xgb_fail(what);                                               \
-            goto out;                                                                    \
-        }                                                                                \
+#define XGB(call, what)                                                                            \
+    do {                                                                                           \
+        if ((call) != 0) {                                                                         \
+            rc = tg_model__xgb_fail(what);                                                         \
+            goto out;                                                                              \
+        }                                                                                          \
     } while (0)
 
 typedef struct store_ctx {
@@ -169,8 +169,8 @@ static void add_metrics(json_t *rep, const double *p, const int *y, size_t n, do
     json_object_set_new(rep, "f1", json_real(prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0));
     json_object_set_new(rep, "accuracy", json_real(n ? (double)(tp + tn) / (double)n : 0));
     json_object_set_new(rep, "confusion",
-                        json_pack("{s:I,s:I,s:I,s:I}", "tp", (json_int_t)tp, "fp",
-                                  (json_int_t)fp, "tn", (json_int_t)tn, "fn", (json_int_t)fn));
+                        json_pack("{s:I,s:I,s:I,s:I}", "tp", (json_int_t)tp, "fp", (json_int_t)fp,
+                                  "tn", (json_int_t)tn, "fn", (json_int_t)fn));
     /* top decile precision: labels of the 10% highest scores */
     double *s = tg_malloc((n ? n : 1) * 2 * sizeof(double));
     if (s) {
@@ -196,11 +196,10 @@ static void add_metrics(json_t *rep, const double *p, const int *y, size_t n, do
                 sy += y[i];
                 m++;
             }
-        json_array_append_new(cal, json_pack("{s:f,s:f,s:I,s:o,s:o}", "lo", lo, "hi", hi, "n",
-                                             (json_int_t)m, "mean_pred",
-                                             m ? json_real(sp / (double)m) : json_null(),
-                                             "observed", m ? json_real(sy / (double)m)
-                                                           : json_null()));
+        json_array_append_new(
+            cal, json_pack("{s:f,s:f,s:I,s:o,s:o}", "lo", lo, "hi", hi, "n", (json_int_t)m,
+                           "mean_pred", m ? json_real(sp / (double)m) : json_null(), "observed",
+                           m ? json_real(sy / (double)m) : json_null()));
     }
     json_object_set_new(rep, "calibration", cal);
 }
@@ -233,8 +232,10 @@ static int write_report_txt(const char *dir, json_t *r)
     fprintf(f, "validation        xgboost   baseline(logreg)\n");
     fprintf(f, "  auc             %.4f    %.4f\n", json_real_value(json_object_get(r, "auc")),
             json_real_value(json_object_get(json_object_get(r, "baseline"), "auc")));
-    const char *keys[] = {"pr_auc", "logloss", "brier", "threshold", "precision",
-                          "recall", "f1", "accuracy", "top_decile_precision", NULL};
+    const char *keys[] = {"pr_auc",    "logloss",   "brier",
+                          "threshold", "precision", "recall",
+                          "f1",        "accuracy",  "top_decile_precision",
+                          NULL};
     for (int i = 0; keys[i]; i++)
         fprintf(f, "  %-22s%.4f\n", keys[i], json_real_value(json_object_get(r, keys[i])));
     fprintf(f, "  confusion       tp %lld  fp %lld  tn %lld  fn %lld\n",
@@ -321,8 +322,7 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
         ntr++;
     size_t nva = m - ntr;
     if (ntr < 10 || nva < 10) {
-        snprintf(err, errlen, "time split leaves %zu training and %zu validation orders", ntr,
-                 nva);
+        snprintf(err, errlen, "time split leaves %zu training and %zu validation orders", ntr, nva);
         rc = TG_EDATA;
         goto out;
     }
@@ -398,10 +398,14 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
     char sbuf[64];
     struct {
         const char *k, *v;
-    } params[] = {{"objective", "binary:logistic"}, {"eval_metric", "auc"},
-                  {"tree_method", "hist"},          {"nthread", "2"},
-                  {"subsample", "0.8"},             {"colsample_bytree", "0.8"},
-                  {"min_child_weight", "5"},        {NULL, NULL}};
+    } params[] = {{"objective", "binary:logistic"},
+                  {"eval_metric", "auc"},
+                  {"tree_method", "hist"},
+                  {"nthread", "2"},
+                  {"subsample", "0.8"},
+                  {"colsample_bytree", "0.8"},
+                  {"min_child_weight", "5"},
+                  {NULL, NULL}};
     for (int i = 0; params[i].k; i++)
         XGB(XGBoosterSetParam(st.h, params[i].k, params[i].v), params[i].k);
     snprintf(sbuf, sizeof sbuf, "%ld", cfg->model_seed);
@@ -445,8 +449,7 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
     XGB(XGBoosterSetAttr(st.best, "tg_model_id", id), "attr");
     snprintf(sbuf, sizeof sbuf, "%.17g", spw);
     XGB(XGBoosterSetAttr(st.best, "tg_prior_weight", sbuf), "attr");
-    XGB(XGBoosterSetStrFeatureInfo(st.best, "feature_name", names, TG_FEAT__COUNT),
-        "feature_name");
+    XGB(XGBoosterSetStrFeatureInfo(st.best, "feature_name", names, TG_FEAT__COUNT), "feature_name");
 
     /* predictions (class weight undone: p / (p + w(1-p))) */
     {
@@ -521,8 +524,7 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
     }
     json_object_set_new(rep, "timing",
                         json_pack("{s:f,s:f,s:f,s:f}", "context_s", t_ctx, "features_s", t_feat,
-                                  "train_s", t_train,
-                                  "total_s", tg_mono() - t_start));
+                                  "train_s", t_train, "total_s", tg_mono() - t_start));
 
     /* outputs */
     snprintf(path, sizeof path, "%s/model.json", o->out_dir);

@@ -47,37 +47,37 @@
  * The features, in model column order: XX(name, description). The names are
  * those of DIR/features.json, report.json's importance and score reasons.
  */
-#define TG_MODEL_FEATURES(XX)                                                           \
-    XX(days_since_peak, "days since the highest smoothed daily view gain so far")       \
-    XX(trend_stage, "lifecycle stage: 0 rising, 1 peak, 2 decline, 3 dead (day before)") \
-    XX(log_views, "log1p of the hashtag's total views the day before")                  \
-    XX(view_velocity_7d, "log1p(views d-1) - log1p(views d-8)")                         \
-    XX(like_rate, "likes / views the day before")                                       \
-    XX(gain_vs_peak, "smoothed daily view gain / its peak so far (lifecycle ratio)")    \
-    XX(bot_score, "hashtag bot score as stored for the day before")                     \
-    XX(top_author_share, "share of views held by the top 3 authors, day before")        \
-    XX(hype_vs_quality, "log1p(views) / mean review rating so far")                     \
-    XX(resale_discount, "1 - median resale price (last 14 days, t<=t0) / retail")       \
-    XX(resale_growth, "resale observations last 7 days / previous 7 days")              \
-    XX(sentiment_mean, "mean review sentiment (compound) of reviews before t0")         \
-    XX(rating_mean, "mean review rating before t0")                                     \
-    XX(review_count, "number of reviews before t0")                                     \
-    XX(age, "customer age")                                                             \
-    XX(price, "price paid")                                                             \
-    XX(price_income, "price paid / zip median income * 1000")                           \
-    XX(category, "category code (stable hash of the name, mod 1024)")                   \
-    XX(days_since_launch, "days since the product's launch date")                       \
-    XX(product_return_rate, "product's smoothed past return rate (returns before t0)")  \
-    XX(product_regret_rate, "product's smoothed past 'Regret' return rate")             \
-    XX(customer_return_rate, "customer's smoothed past return rate")                    \
-    XX(customer_orders, "customer's orders before t0")                                  \
+#define TG_MODEL_FEATURES(XX)                                                                      \
+    XX(days_since_peak, "days since the highest smoothed daily view gain so far")                  \
+    XX(trend_stage, "lifecycle stage: 0 rising, 1 peak, 2 decline, 3 dead (day before)")           \
+    XX(log_views, "log1p of the hashtag's total views the day before")                             \
+    XX(view_velocity_7d, "log1p(views d-1) - log1p(views d-8)")                                    \
+    XX(like_rate, "likes / views the day before")                                                  \
+    XX(gain_vs_peak, "smoothed daily view gain / its peak so far (lifecycle ratio)")               \
+    XX(bot_score, "hashtag bot score as stored for the day before")                                \
+    XX(top_author_share, "share of views held by the top 3 authors, day before")                   \
+    XX(hype_vs_quality, "log1p(views) / mean review rating so far")                                \
+    XX(resale_discount, "1 - median resale price (last 14 days, t<=t0) / retail")                  \
+    XX(resale_growth, "resale observations last 7 days / previous 7 days")                         \
+    XX(sentiment_mean, "mean review sentiment (compound) of reviews before t0")                    \
+    XX(rating_mean, "mean review rating before t0")                                                \
+    XX(review_count, "number of reviews before t0")                                                \
+    XX(age, "customer age")                                                                        \
+    XX(price, "price paid")                                                                        \
+    XX(price_income, "price paid / zip median income * 1000")                                      \
+    XX(category, "category code (stable hash of the name, mod 1024)")                              \
+    XX(days_since_launch, "days since the product's launch date")                                  \
+    XX(product_return_rate, "product's smoothed past return rate (returns before t0)")             \
+    XX(product_regret_rate, "product's smoothed past 'Regret' return rate")                        \
+    XX(customer_return_rate, "customer's smoothed past return rate")                               \
+    XX(customer_orders, "customer's orders before t0")                                             \
     XX(bracketing, "same customer bought the same product in the 7 days before t0")
 
 typedef enum tg_model_feature {
 #define TG__MODEL_FEAT_ENUM(name, desc) TG_FEAT_##name,
     TG_MODEL_FEATURES(TG__MODEL_FEAT_ENUM)
 #undef TG__MODEL_FEAT_ENUM
-    TG_FEAT__COUNT
+        TG_FEAT__COUNT
 } tg_model_feature;
 
 /* Name / description of feature i; "?" out of range. */

@@ -65,8 +65,8 @@ static int gen_fn(tg_store_txn *txn, void *ctx)
     for (int p = 0; p < NPROD; p++) {
         snprintf(id, sizeof id, "P%d", p);
         snprintf(tag, sizeof tag, "tag%d", p);
-        tg_product pr = {id, "thing", p % 2 ? "home" : "beauty", 20.0 + p * 10, tag, "q",
-                         T0 - 10 * DAY};
+        tg_product pr = {id,  "thing",      p % 2 ? "home" : "beauty", 20.0 + p * 10, tag,
+                         "q", T0 - 10 * DAY};
         if ((rc = tg_store_put_product(txn, &pr)))
             return rc;
         int64_t views = 0;
@@ -91,14 +91,14 @@ static int gen_fn(tg_store_txn *txn, void *ctx)
             /* resale observations */
             for (int k = 0; k < 3; k++) {
                 int64_t t = T0 + (int64_t)d * DAY + (int64_t)(tg_rng_unif(&r) * DAY);
-                double price = (20.0 + p * 10) * (1.2 - 0.8 * d / NDAYS) *
-                               (0.9 + 0.2 * tg_rng_unif(&r));
+                double price =
+                    (20.0 + p * 10) * (1.2 - 0.8 * d / NDAYS) * (0.9 + 0.2 * tg_rng_unif(&r));
                 int f2 = fate(g, t);
                 if (f2 == 0)
                     continue;
                 snprintf(lid, sizeof lid, "L%d_%d_%d", p, d, k);
-                tg_price_obs po = {id, t, TG_SRC_EBAY, lid, f2 == 2 ? price * 3 : price,
-                                   TG_LISTING_ACTIVE};
+                tg_price_obs po = {
+                    id, t, TG_SRC_EBAY, lid, f2 == 2 ? price * 3 : price, TG_LISTING_ACTIVE};
                 if ((rc = tg_store_put_price_obs(txn, &po)))
                     return rc;
             }
@@ -135,7 +135,9 @@ static int gen_fn(tg_store_txn *txn, void *ctx)
         o.customer[5] = 7;
         bool ret = tg_rng_unif(&r) < 0.35;
         int64_t rt = t + (int64_t)(tg_rng_unif(&r) * 25 * DAY);
-        const char *reason = tg_rng_unif(&r) < 0.5 ? "Regret" : tg_rng_unif(&r) < 0.5 ? "" : "Damaged";
+        const char *reason = tg_rng_unif(&r) < 0.5   ? "Regret"
+                             : tg_rng_unif(&r) < 0.5 ? ""
+                                                     : "Damaged";
         int f = fate(g, t);
         if (f == 0)
             continue;

@@ -42,14 +42,14 @@ typedef struct ord {
 } ord;
 
 static const ord orders[] = {
-    {"A", 1, 5, "Regret"},    /* regret */
-    {"B", 1, 40, "Regret"},   /* returned after 30 days: not a regret */
-    {"C", 5, 18, ""},         /* empty reason, day 18 in [peak+7=17, death]: imputed */
-    {"D", 1, 12, ""},         /* empty reason before peak + 7: not imputed */
-    {"E", 5, 15, "Damaged"},  /* another reason */
-    {"F", 2, -1, NULL},       /* kept */
-    {"G", 50, -1, NULL},      /* 30-day window ends after the data: unlabelled */
-    {"H", 55, 56, "Regret"},  /* returned within 30 days: labelled even near the end */
+    {"A", 1, 5, "Regret"},   /* regret */
+    {"B", 1, 40, "Regret"},  /* returned after 30 days: not a regret */
+    {"C", 5, 18, ""},        /* empty reason, day 18 in [peak+7=17, death]: imputed */
+    {"D", 1, 12, ""},        /* empty reason before peak + 7: not imputed */
+    {"E", 5, 15, "Damaged"}, /* another reason */
+    {"F", 2, -1, NULL},      /* kept */
+    {"G", 50, -1, NULL},     /* 30-day window ends after the data: unlabelled */
+    {"H", 55, 56, "Regret"}, /* returned within 30 days: labelled even near the end */
 };
 
 static int fill(tg_store_txn *t, void *ctx)
@@ -65,8 +65,8 @@ static int fill(tg_store_txn *t, void *ctx)
             return rc;
     }
     for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
-        tg_order o = {orders[i].id, {0}, "P1", T0 + (int64_t)orders[i].purchase_day * DAY + 3600,
-                      30, 30, "10000"};
+        tg_order o = {orders[i].id, {0}, "P1",   T0 + (int64_t)orders[i].purchase_day * DAY + 3600,
+                      30,           30,  "10000"};
         o.customer[0] = (uint8_t)i;
         if ((rc = tg_store_put_order(t, &o)))
             return rc;
