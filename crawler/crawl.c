@@ -253,7 +253,8 @@ int64_t tg_crawl__src_now(const tg_crawl *c)
 const char *tg_crawl__token(tg_crawl *c, const tg_source_ops *s)
 {
     tg_token *t = &c->tok[src_index(c, s)];
-    if (!t->value || tg_now() + TOKEN_SKEW >= t->expires)
+    /* refresh before expiry: 5 minutes early, or a quarter of a short lifetime */
+    if (!t->value || tg_now() + t->skew >= t->expires)
         return NULL;
     return t->value;
 }
@@ -941,6 +942,7 @@ static void load_token(tg_crawl *c, int si)
         char *sp = s ? strchr(s, ' ') : NULL;
         if (sp && sp[1]) {
             c->tok[si].expires = strtoll(s, NULL, 10);
+            c->tok[si].skew = TOKEN_SKEW;
             c->tok[si].value = tg_strdup(sp + 1);
         }
         tg_free(s);
@@ -964,8 +966,10 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
         if (rc == TG_OK) {
             tg_free(t->value);
             t->fails = 0;
+            t->gen++;
             t->value = tok;
             t->expires = tg_now() + (exp > 0 ? exp : 3600);
+            t->skew = exp >= 4 * TOKEN_SKEW || exp <= 0 ? TOKEN_SKEW : exp / 4;
             tg_info("crawl", "%s: new access token (expires in %llds)", c->src[si]->name,
                     (long long)exp);
             save_token(c, si);
@@ -1208,9 +1212,14 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
     /* classes the engine handles for every source */
     tg_errclass ec = res->ec;
     if (ec == TG_EC_AUTH && j->src->token_build) {
-        tg_crawl__token_invalid(c, j->src);
-        if (c->tok[si].refreshes++ < 1) {
+        tg_token *t = &c->tok[si];
+        bool stale = j->tok_gen != t->gen || !t->value; /* sent with an older token */
+        if (!stale && t->refreshes++ < 1) {
             tg_info("crawl", "%s: 401, refreshing the token once", j->src->name);
+            tg_crawl__token_invalid(c, j->src);
+            stale = true;
+        }
+        if (stale) {
             tg_result__free(j->res);
             j->res = NULL;
             tg_fetch__req_free(&j->req);
@@ -1295,6 +1304,7 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
             job_result(c, j, TG_EC_PARSE);
             return 1;
         }
+        j->tok_gen = c->tok[si].gen;
         if (tg_fetch__origin(j->req.url, j->host, sizeof j->host)) {
             job_result(c, j, TG_EC_SCOPE);
             return 1;

@@ -315,6 +315,8 @@ typedef struct tg_crawl tg_crawl;
 typedef struct tg_token {
     char *value;     /* the bearer token; never logged */
     int64_t expires; /* local time */
+    int64_t skew;    /* refresh this many seconds before expiry */
+    unsigned gen;    /* bumped with every new token */
     bool fetching;
     int refreshes; /* refreshes after a 401 since the last success */
     int fails;     /* token requests failed in a row */
@@ -330,6 +332,7 @@ typedef struct tg_job {
     tg_fetch_req req;
     tg_result *res;
     int64_t obs_t;
+    unsigned tok_gen; /* the token generation the request was built with */
     struct tg_job *next;
 } tg_job;
 

@@ -24,6 +24,7 @@ serve() { # name extra-args...
 serve clean --quota 0
 serve faulty --quota 0 --fault-rate 0.2
 serve quota --quota 0
+serve ttl --quota 0 --token-ttl 2
 conf() { # store port quota reserve
     cat <<INI
 [store]
@@ -55,6 +56,7 @@ INI
 conf clean "$(cat clean.port)" 100000 0 > clean.ini
 conf faulty "$(cat faulty.port)" 100000 0 > faulty.ini
 conf quota "$(cat quota.port)" 12 2 > quota.ini
+conf ttl "$(cat ttl.port)" 100000 0 | sed 's/^rate_per_host = 500/rate_per_host = 12/' > ttl.ini
 timeout 120 "$TG" crawl -c clean.ini --once 2>clean.log || fail "clean crawl"
 timeout 180 "$TG" crawl -c faulty.ini --once 2>faulty.log || { tail faulty.log; fail "faulty crawl"; }
 faults=$(grep -c '"status":5[0-9][0-9]' faulty.req)
@@ -67,6 +69,16 @@ for db in videos snapshots hashtag_days listings prices; do
     cmp -s $db.clean $db.faulty || { diff $db.clean $db.faulty | head -4; fail "$db differs under faults"; }
     echo "$db: $(wc -l < $db.clean) identical under faults"
 done
+
+# tokens that expire mid-crawl (2 s): 401s lead to one refresh each, nothing fails
+timeout 120 "$TG" crawl -c ttl.ini --once --only tiktok 2>ttl.log || fail "ttl crawl"
+n401=$(grep -c '"status":401' ttl.req); ntok=$(grep -c 'oauth/token' ttl.req)
+echo "token expiry: $n401 answers 401, $ntok token requests"
+[ "$ntok" -ge 2 ] || fail "the token was never refreshed"
+[ "$("$TG" store stats -c ttl.ini --format json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["databases"]["fetchlog"]["entries"])')" -eq 0 ] ||
+    fail "fetches failed across token expiry"
+"$TG" store scan -c ttl.ini --db videos > videos.ttl
+cmp -s videos.ttl videos.clean || fail "videos differ across token expiry"
 
 timeout 60 "$TG" --log-format=json crawl -c quota.ini --once --only tiktok 2>quota.log ||
     fail "quota crawl"
