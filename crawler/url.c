@@ -126,8 +126,7 @@ int tg_url_resolve(const char *base, const char *ref, char **out)
             ret = TG_EDATA;
             goto out;
         }
-        ret = tg_buf_add(&b, R.scheme, R.nscheme);
-        if (!ret) ret = tg_buf_adds(&b, "://");
+        ret = tg_buf_adds(&b, R.nscheme == 5 ? "https://" : "http://"); /* lower case */
         if (!ret) ret = tg_buf_add(&b, R.auth, R.nauth);
         if (!ret) ret = remove_dots(&b, R.path, R.npath);
         if (!ret && R.has_query) {
@@ -136,8 +135,7 @@ int tg_url_resolve(const char *base, const char *ref, char **out)
         }
         goto out;
     }
-    ret = tg_buf_add(&b, B.scheme, B.nscheme);
-    if (!ret) ret = tg_buf_adds(&b, "://");
+    ret = tg_buf_adds(&b, B.nscheme == 5 ? "https://" : "http://");
     if (ret)
         goto out;
     if (R.has_auth) {
@@ -261,6 +259,10 @@ int tg_url_canonical(const char *url, char **out)
         goto out;
     while (nhost > 0 && h[nhost - 1] == '.')
         nhost--; /* "example.com." == "example.com" */
+    if (nhost == 0) {
+        ret = TG_EDATA;
+        goto out;
+    }
     for (size_t i = 0; i < nhost; i++)
         if ((ret = tg_buf_addc(&b, (char)tolower((unsigned char)h[i]))))
             goto out;

@@ -294,6 +294,14 @@ static int month_of(const char *m)
     return 0;
 }
 
+static int digits(const char *p, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n && i < 9; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
 int tg_parse_sold_date(const char *s, size_t n, int64_t *out)
 {
     int ret = TG_EDATA;
@@ -305,15 +313,17 @@ int tg_parse_sold_date(const char *s, size_t n, int64_t *out)
         return TG_ENOMEM;
     if (run(RE_SOLD, s, n, 0, md) > 0) {
         const char *m, *d, *y;
+        size_t nd, ny;
         if (grp(md, 1, s, &m)) {
-            grp(md, 2, s, &d);
-            grp(md, 3, s, &y);
+            nd = grp(md, 2, s, &d);
+            ny = grp(md, 3, s, &y);
         } else {
-            grp(md, 4, s, &d);
+            nd = grp(md, 4, s, &d);
             grp(md, 5, s, &m);
-            grp(md, 6, s, &y);
+            ny = grp(md, 6, s, &y);
         }
-        int mon = month_of(m), day = atoi(d), year = atoi(y);
+        /* the input need not be NUL-terminated: read the groups by length */
+        int mon = month_of(m), day = digits(d, nd), year = digits(y, ny);
         if (mon && day >= 1 && day <= 31 && year >= 1995 && year <= 2100) {
             *out = tg_days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400;
             ret = TG_OK;

@@ -41,6 +41,7 @@ static void test_url__resolve_rfc3986(void **state)
     resolves(b, "/./g", "http://a/g");
     resolves(b, "g;x=1/../y", "http://a/b/c/y");
     resolves("https://www.ebay.com", "/itm/1", "https://www.ebay.com/itm/1");
+    resolves(b, "HTTPS://H/x", "https://H/x"); /* scheme lower-cased (fuzz finding) */
     char *out = NULL;
     assert_int_equal(tg_url_resolve(b, "javascript:alert(1)", &out), TG_EDATA);
     assert_int_equal(tg_url_resolve(b, "mailto:x@y", &out), TG_EDATA);
@@ -70,6 +71,7 @@ static void test_url__canonical(void **state)
     char *out = NULL;
     assert_int_equal(tg_url_canonical("file:///etc/passwd", &out), TG_EDATA);
     assert_int_equal(tg_url_canonical("/relative", &out), TG_EDATA);
+    assert_int_equal(tg_url_canonical("HTTP://./1?b=2", &out), TG_EDATA); /* fuzz finding */
     assert_null(out);
     assert_true(tg_url_is_tracking_param("utm_medium", 10));
     assert_false(tg_url_is_tracking_param("q", 1));

@@ -110,6 +110,12 @@ static void test_sold_date__forms(void **state)
     const char *c = "Sold\xc2\xa0 Feb 1, 2023";
     assert_int_equal(tg_parse_sold_date(c, strlen(c), &t), TG_OK);
     assert_int_equal(t, 1675209600);
+    /* not NUL-terminated: the year ends the buffer (fuzz finding) */
+    char e[18];
+    memcpy(e, "Sold Oct 14, 2023", 17);
+    e[17] = '7';
+    assert_int_equal(tg_parse_sold_date(e, 17, &t), TG_OK);
+    assert_int_equal(t, 1697241600);
     const char *d = "Sold Item";
     assert_int_equal(tg_parse_sold_date(d, strlen(d), &t), TG_EDATA);
 }
