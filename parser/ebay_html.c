@@ -55,27 +55,54 @@ typedef struct sax {
     int err;
 } sax;
 
-/* Does the class attribute value contain the token t (exactly)? */
-static bool has_class(const char *cls, const char *t)
-{
-    size_t n = strlen(t);
-    for (const char *p = cls; (p = strstr(p, t)) != NULL; p += n) {
-        bool left = p == cls || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n';
-        char c = p[n];
-        if (left && (c == 0 || c == ' ' || c == '\t' || c == '\n'))
-            return true;
-    }
-    return false;
-}
+/* The class tokens the extractor cares about, as bits. */
+enum {
+    C_ITEM = 1 << 0, C_CARD = 1 << 1, C_LINK = 1 << 2, C_NEXT = 1 << 3, C_TITLE = 1 << 4,
+    C_PRICE = 1 << 5, C_ORIG = 1 << 6, C_TAG = 1 << 7, C_POSITIVE = 1 << 8, C_SKIP = 1 << 9
+};
 
-static const char *attr(const xmlChar **atts, const char *name)
+static const struct {
+    const char *tok;
+    unsigned len, bit;
+} class_tokens[] = {
+    {"s-item", 6, C_ITEM},
+    {"s-card", 6, C_CARD},
+    {"s-item__link", 12, C_LINK},
+    {"pagination__next", 16, C_NEXT},
+    {"s-item__title", 13, C_TITLE},
+    {"s-card__title", 13, C_TITLE},
+    {"s-item__price", 13, C_PRICE},
+    {"s-card__price", 13, C_PRICE},
+    {"STRIKETHROUGH", 13, C_ORIG},
+    {"strikethrough", 13, C_ORIG},
+    {"s-item__trending-price", 22, C_ORIG},
+    {"s-item__title--tag", 18, C_TAG},
+    {"s-card__caption", 15, C_TAG},
+    {"POSITIVE", 8, C_POSITIVE},
+    {"clipped", 7, C_SKIP},
+    {"LIGHT_HIGHLIGHT", 15, C_SKIP},
+};
+
+/* One pass over a class attribute: the bits of the tokens it holds. */
+static unsigned class_bits(const char *cls)
 {
-    if (!atts)
-        return NULL;
-    for (int i = 0; atts[i]; i += 2)
-        if (!strcmp((const char *)atts[i], name))
-            return atts[i + 1] ? (const char *)atts[i + 1] : "";
-    return NULL;
+    unsigned bits = 0;
+    const char *p = cls;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *t = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            p++;
+        size_t n = (size_t)(p - t);
+        if (n < 6 || n > 22 || (t[0] != 's' && t[0] != 'p' && t[0] != 'S' && t[0] != 'P' &&
+                                t[0] != 'c' && t[0] != 'L'))
+            continue;
+        for (size_t i = 0; i < sizeof class_tokens / sizeof class_tokens[0]; i++)
+            if (class_tokens[i].len == n && memcmp(class_tokens[i].tok, t, n) == 0)
+                bits |= class_tokens[i].bit;
+    }
+    return bits;
 }
 
 static void item_reset(item *it)
@@ -246,17 +273,27 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
     unsigned char parent = d - 1 < MAXD && d >= 1 ? s->field[d - 1] : F_SKIP;
     unsigned char f = parent;
     const char *n = (const char *)name;
-    const char *cls = attr(atts, "class");
+    const char *cls = NULL, *href = NULL, *lid = NULL;
+    for (int i = 0; atts && atts[i]; i += 2) {
+        const char *an = (const char *)atts[i], *av = (const char *)atts[i + 1];
+        if (!av)
+            av = "";
+        if (an[0] == 'c' && !strcmp(an, "class"))
+            cls = av;
+        else if (an[0] == 'h' && !strcmp(an, "href"))
+            href = av;
+        else if (an[0] == 'd' && !strcmp(an, "data-listingid"))
+            lid = av;
+    }
+    unsigned cb = cls ? class_bits(cls) : 0;
     bool in_item = s->item_depth >= 0;
 
     if (n[0] == 'a' && n[1] == 0) {
-        const char *href = attr(atts, "href");
         if (href && *href) {
             if (in_item && !s->it.url &&
-                ((cls && has_class(cls, "s-item__link")) || strstr(href, "/itm/") ||
-                 s->source == TG_SRC_SITE))
+                ((cb & C_LINK) || strstr(href, "/itm/") || s->source == TG_SRC_SITE))
                 s->it.url = resolve(s, href);
-            if (cls && has_class(cls, "pagination__next") && !s->r->next) {
+            if ((cb & C_NEXT) && !s->r->next) {
                 char *abs = resolve(s, href);
                 if (abs) {
                     s->r->next = tg_parse__strdup(s->a, abs);
@@ -273,34 +310,31 @@ static void on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
                 }
             }
         }
-    } else if (!strcmp(n, "title") && !in_item) {
+    } else if (!in_item && n[0] == 't' && !strcmp(n, "title")) {
         f = F_PAGETITLE;
     }
-    if (cls) {
-        if (!in_item && (has_class(cls, "s-item") || has_class(cls, "s-card"))) {
+    if (cb) {
+        if (!in_item && (cb & (C_ITEM | C_CARD))) {
             item_reset(&s->it);
             s->item_depth = d;
-            s->it.card = has_class(cls, "s-card");
+            s->it.card = (cb & C_CARD) != 0;
             if (s->it.card)
                 s->n_scard++;
             else
                 s->n_sitem++;
-            const char *lid = attr(atts, "data-listingid");
-            if (lid && *lid)
-                s->it.data_id = tg_strdup(lid);
+            if (lid && *lid && !(s->it.data_id = tg_strdup(lid)))
+                s->err = TG_ENOMEM;
             f = F_NONE;
         } else if (in_item) {
-            if (has_class(cls, "s-item__title") || has_class(cls, "s-card__title"))
+            if (cb & C_TITLE)
                 f = F_TITLE;
-            else if (has_class(cls, "s-item__price") || has_class(cls, "s-card__price"))
+            else if (cb & C_PRICE)
                 f = F_PRICE;
-            else if (has_class(cls, "STRIKETHROUGH") || has_class(cls, "strikethrough") ||
-                     has_class(cls, "s-item__trending-price"))
+            else if (cb & C_ORIG)
                 f = F_ORIG;
-            else if (has_class(cls, "s-item__title--tag") || has_class(cls, "s-card__caption") ||
-                     (parent != F_TITLE && parent != F_PRICE && has_class(cls, "POSITIVE")))
+            else if ((cb & C_TAG) || ((cb & C_POSITIVE) && parent != F_TITLE && parent != F_PRICE))
                 f = parent == F_NONE ? F_SOLD : f;
-            else if (has_class(cls, "clipped") || has_class(cls, "LIGHT_HIGHLIGHT"))
+            else if (cb & C_SKIP)
                 f = F_SKIP;
         }
     }
