@@ -378,6 +378,57 @@ static int put_fetchlog(tg_store_txn *t, const tg_result *r, int64_t now)
     return tg_store_raw_put(t, TG_DB_FETCHLOG, k, sizeof k, v, n);
 }
 
+typedef struct trim_ctx {
+    size_t n, drop, got;
+    unsigned char (*keys)[16];
+} trim_ctx;
+
+static int trim_count(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+    (void)k;
+    (void)kl;
+    (void)v;
+    (void)vl;
+    ((trim_ctx *)ctx)->n++;
+    return 0;
+}
+
+static int trim_collect(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+    (void)v;
+    (void)vl;
+    trim_ctx *tc = ctx;
+    if (tc->got >= tc->drop)
+        return 1;
+    if (kl == 16)
+        memcpy(tc->keys[tc->got++], k, 16);
+    return 0;
+}
+
+/* Keep the newest FETCHLOG_MAX failed fetches (keys are time-ordered). */
+static int trim_fetchlog(tg_store_txn *t)
+{
+    tg_store_read *rd = tg_store_txn_reader(t);
+    trim_ctx tc = {0, 0, 0, NULL};
+    size_t max = FETCHLOG_MAX;
+    const char *e = getenv("TG_CRAWL_FETCHLOG_MAX"); /* tests: exercise the trim */
+    if (e && atol(e) > 0)
+        max = (size_t)atol(e);
+    int rc = tg_store_raw_iter(rd, TG_DB_FETCHLOG, NULL, 0, trim_count, &tc);
+    if (rc || tc.n <= max)
+        return rc;
+    tc.drop = tc.n - max;
+    if (!(tc.keys = tg_malloc(tc.drop * 16)))
+        return TG_ENOMEM;
+    rc = tg_store_raw_iter(rd, TG_DB_FETCHLOG, NULL, 0, trim_collect, &tc);
+    if (rc == 1)
+        rc = TG_OK;
+    for (size_t i = 0; i < tc.got && !rc; i++)
+        rc = tg_store_raw_del(t, TG_DB_FETCHLOG, tc.keys[i], 16);
+    tg_free(tc.keys);
+    return rc;
+}
+
 static int put_robots(tg_store_txn *t, const tg_result *r, int64_t now)
 {
     size_t n = 10 + r->robots_len;
@@ -667,6 +718,11 @@ static int apply(tg_store_txn *t, void *ctx)
     }
     for (int i = 0; i < b->nq && !rc; i++)
         rc = tg_quota__save(t, b->q[i].source, b->q[i].day, b->q[i].used);
+    bool logged = false;
+    for (tg_result *r = b->list; r; r = r->next)
+        logged |= r->ec != TG_EC_NONE && r->ec != TG_EC_RATELIMIT;
+    if (!rc && logged)
+        rc = trim_fetchlog(t);
     tg_free(days.v);
     return rc;
 }

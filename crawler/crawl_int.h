@@ -33,7 +33,8 @@
  *   robots        host ("http://h:p") => 01 be64t fetched_at, u8 mode
  *                 (0 parsed, 1 allow-all, 2 disallow-all), body bytes
  *   fetchlog      be64t t, be64 request id => 01 u8 class (tg_errclass),
- *                 be16 status, vstr url, vstr item key (failed fetches)
+ *                 be16 status, vstr url, vstr item key (the newest 10,000
+ *                 failed fetches)
  *   meta          "crawl.last_success.SOURCE" => ASCII UTC time;
  *                 "SOURCE.token" => "EXPIRES TOKEN"; "site.NAME.pages" =>
  *                 native long (pages admitted)

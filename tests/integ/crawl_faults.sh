@@ -115,4 +115,9 @@ assert "/private/secret" not in t                     # robots.txt honoured
 assert len(t["/robots.txt"]) == 1
 assert len(t["/good"]) == 1                           # dedup
 PY
+# the fetch log keeps only the newest entries (cap lowered for the test)
+sed -i 's#^path = store#path = store2#' c.ini
+TG_CRAWL_FETCHLOG_MAX=5 timeout 60 "$TG" crawl -c c.ini --once 2>crawl2.log || fail "crawl 2"
+n=$("$TG" store scan -c c.ini --db fetchlog | wc -l)
+[ "$n" -eq 5 ] || fail "fetch log holds $n entries, cap 5"
 echo ok
