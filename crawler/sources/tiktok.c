@@ -138,6 +138,17 @@ out:
     return rc;
 }
 
+/*
+ * Re-poll interval multiplier of a creation window by the age of its newest
+ * day: 1x within a week (videos still gathering views), 2x within two weeks,
+ * 4x beyond.
+ */
+static double revisit_factor(int32_t window_end, int32_t today)
+{
+    int32_t age = today - window_end;
+    return age <= 7 ? 1.0 : age <= 14 ? 2.0 : 4.0;
+}
+
 static bool tracked(tg_crawl *c, const char *tag)
 {
     const tg_catalog *cat = tg_crawl__catalog(c);
@@ -243,7 +254,9 @@ static void tt_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         r->fate = TG_FATE_DONE; /* the window slid out of the lookback */
         r->round_done = true;
     } else {
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * 1000), true);
+        /* adaptive revisit: young videos change fast, old ones hardly at all */
+        double f = revisit_factor(start + (int32_t)cfg->tiktok_window_days - 1, today);
+        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * f * 1000), true);
     }
     goto out;
 oom:

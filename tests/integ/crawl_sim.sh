@@ -72,6 +72,22 @@ for r in rows:
     assert r["videos"] > 0 and r["views"] > 0 and r["authors"] > 0, r
     assert 0 < r["top_author_share"] <= 1, r
 print("hashtag days ok:", len(rows))' || fail "hashtag days content"
+# adaptive revisits: an old creation window is re-polled later than a young one
+"$TG" store scan -c c.ini --db frontier_idx | /usr/bin/python3 -c '
+import json, sys, collections
+by = collections.defaultdict(dict)
+for l in sys.stdin:
+    e = json.loads(l)
+    k = bytes.fromhex(e["key_hex"]).decode()
+    if not k.startswith("tiktok/"): continue
+    _, tag, day = k.split("/")
+    by[tag][int(day)] = int(e["value_hex"], 16) / 1000.0
+tag, w = sorted(by.items())[0]
+days = sorted(w)
+young, old = w[days[-1]], w[days[0]]
+assert old - young > 2 * 86400, (tag, old - young)
+print("revisit: oldest window of", tag, "due %.1f days after the youngest" % ((old - young) / 86400))
+' || fail "adaptive revisit"
 # robots.txt was fetched once and cached in the store
 n=$(grep -c '"/robots.txt"' req.log); [ "$n" -eq 1 ] || fail "robots fetched $n times"
 # a second round: everything is scheduled for its next poll, nothing is re-fetched
