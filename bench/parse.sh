@@ -14,12 +14,12 @@ MB=${BENCH_PARSE_MB:-60}
 echo "parse bench: load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 
-row() { # kind file label goal
-    local kind=$1 file=$2 label=$3 goal=$4
+row() { # kind file label goal [base-url]
+    local kind=$1 file=$2 label=$3 goal=$4 base=${5:-https://www.ebay.com/}
     [ -f "$file" ] || { echo "| parse | $label | skipped (fixture absent) | $goal | - |"; return; }
     local bytes; bytes=$(stat -c %s "$file")
     local n=$(( MB * 1000000 / bytes )); [ $n -lt 3 ] && n=3
-    local out; out=$("$TG" parse --repeat "$n" "$kind" "$file") || { echo "| parse | $label | FAILED | $goal | - |"; return; }
+    local out; out=$("$TG" parse --repeat "$n" --base "$base" "$kind" "$file") || { echo "| parse | $label | FAILED | $goal | - |"; return; }
     local mbs rps recs
     mbs=$(echo "$out" | grep -o '"mb_s": [0-9.]*' | grep -o '[0-9.]*$')
     rps=$(echo "$out" | grep -o '"records_s": [0-9]*' | grep -o '[0-9]*$')
@@ -38,7 +38,7 @@ if [ -f "$G" ]; then
     /usr/bin/python3 "$G" "$d/site" 3 >/dev/null 2>&1  # 3 pages of 40 listings
     p=$(ls "$d"/site/p/*.html 2>/dev/null | head -1)
     if [ -n "$p" ]; then
-        row ebay-listings "$p" "bench-site page (listings + links)" "HTML >= 50 MB/s"
+        row ebay-listings "$p" "bench-site page (listings + links)" "HTML >= 50 MB/s" "http://127.0.0.1:8080/p/0.html"
     else
         echo "| parse | bench-site page | skipped (gen_site.py failed) | HTML >= 50 MB/s | - |"
     fi

@@ -227,6 +227,8 @@ static void finish_item(sax *s)
     char *canon = NULL;
     if (!id && it->url && tg_url_canonical(it->url, &canon) == TG_OK)
         id = canon;
+    if (!id && it->url && *it->url)
+        id = it->url; /* relative (no base URL given): the link as written */
     if (!id) {
         tg_free(canon);
         return;
