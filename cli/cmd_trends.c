@@ -69,7 +69,7 @@ static void row(out_t *o, const char *const *names, json_t **vals, int n)
                     fputs(s, o->f);
                 }
             } else if (!json_is_null(vals[i])) {
-                char *t = json_dumps(vals[i], JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+                char *t = json_dumps(vals[i], JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
                 if (t)
                     fputs(t, o->f);
                 free(t);
@@ -86,7 +86,7 @@ static void row(out_t *o, const char *const *names, json_t **vals, int n)
         json_array_append_new(o->all, obj);
         return;
     }
-    char *t = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    char *t = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     if (t)
         fprintf(o->f, "%s\n", t);
     free(t);
@@ -530,7 +530,7 @@ int tg_cmd_trends(int argc, char **argv)
     }
     if (fmt == TG_FMT_JSON && o.all) {
         if (!ex) {
-            char *t = json_dumps(o.all, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+            char *t = json_dumps(o.all, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
             if (t)
                 fprintf(o.f, "%s\n", t);
             free(t);
