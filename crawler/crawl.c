@@ -275,9 +275,8 @@ static long class_budget(const tg_crawl *c, tg_errclass ec)
     case TG_EC_NETWORK:
     case TG_EC_TIMEOUT:
     case TG_EC_HTTP5XX:
+    case TG_EC_BLOCKED: /* with exponential backoff; then the next poll */
         return c->cfg->retry_max;
-    case TG_EC_BLOCKED:
-        return c->cfg->retry_max < 2 ? c->cfg->retry_max : 2;
     case TG_EC_PARSE:
         return c->cfg->retry_max < 1 ? c->cfg->retry_max : 1;
     case TG_EC_RATELIMIT:
