@@ -81,7 +81,7 @@ static const struct key keys[] = {
     {"fleet", "lease_s", K_DUR, O(fleet_lease_s), "60s", 1, 86400},
 
     {"model", "label_empty_reason", K_STR, O(label_empty_reason), "trend", 0, 0},
-    {"model", "seed", K_LONG, O(model_seed), "42", 0, LONG_MAX},
+    {"model", "seed", K_LONG, O(model_seed), "42", 0, 2147483647.0},
     {"model", "rounds", K_LONG, O(model_rounds), "400", 1, 100000},
     {"model", "max_depth", K_LONG, O(model_max_depth), "5", 1, 20},
     {"model", "eta", K_DOUBLE, O(model_eta), "0.05", 0.0001, 1},

@@ -173,7 +173,7 @@ void tg_result__fail(tg_result *r, tg_errclass ec, long status, double poll_ever
     r->ec = ec;
     r->status = status;
     if (poll_every_s > 0)
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll_every_s * 1000), true);
+        tg_result__next(r, "", tg_crawl__after_ms(poll_every_s), true);
     else
         r->fate = TG_FATE_DONE;
 }

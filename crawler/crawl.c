@@ -1,3 +1,4 @@
+#include <stdatomic.h>
 /*
  * The crawl engine: scheduler, dispatch, thread-pool parsing and the one
  * batching writer.
@@ -203,6 +204,43 @@ const char *tg_crawl_errclass_name(tg_errclass ec)
     default:
         return "none";
     }
+}
+
+/*
+ * With [crawl] clock = source, intervals such as poll_every are in the
+ * source's time, which may run faster than ours (a simulated world runs a
+ * day per second). The frontier keeps local due times, so a source-time
+ * interval is divided by the measured speed of the source's clock: the
+ * advance of its Date headers over our monotonic clock since the first one.
+ * 1.0 until measured, and always 1.0 with clock = system.
+ */
+static _Atomic double src_speed = 1.0;
+static int64_t speed_date0;
+static double speed_mono0;
+
+static void learn_speed(int64_t date)
+{
+    double now = tg_mono();
+    if (!speed_date0) {
+        speed_date0 = date;
+        speed_mono0 = now;
+        return;
+    }
+    double el = now - speed_mono0;
+    if (el < 2.0 || date <= speed_date0)
+        return;
+    double v = (double)(date - speed_date0) / el;
+    if (v < 1.0)
+        v = 1.0;
+    if (v > 1e7)
+        v = 1e7;
+    atomic_store(&src_speed, v);
+}
+
+uint64_t tg_crawl__after_ms(double source_s)
+{
+    double local_s = source_s / atomic_load(&src_speed);
+    return tg_crawl__now_ms() + (uint64_t)(local_s * 1000);
 }
 
 uint64_t tg_crawl__now_ms(void)
@@ -963,6 +1001,8 @@ static void learn_clock(tg_crawl *c, int si, const tg_fetch_res *res)
     if (res->date) {
         c->src_offset[si] = res->date - tg_now();
         c->src_clock[si] = true;
+        if (c->cfg->clock_source)
+            learn_speed(res->date);
     }
 }
 

@@ -390,6 +390,8 @@ void tg_result__next(tg_result *r, const char *state, uint64_t due_ms, bool roun
 void tg_result__fail(tg_result *r, tg_errclass ec, long status, double poll_every_s);
 
 uint64_t tg_crawl__now_ms(void);
+/* Local due time (ms) of an interval given in source time (clock = source). */
+uint64_t tg_crawl__after_ms(double source_s);
 /* Add a discovered item in a write transaction (dedup by ni->seen, max_pages). */
 int tg_crawl__add_item(tg_store_txn *t, const tg_new_item *ni, int64_t now);
 

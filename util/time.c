@@ -143,12 +143,25 @@ int tg_http_date_parse(const char *s, int64_t *out)
     return TG_OK;
 }
 
-static int32_t floordiv_day(int64_t t) { return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400)); }
+/* Times are clamped to years 0001..9999: outside input never overflows. */
+#define TG_TIME_MIN (-62135596800LL)
+#define TG_TIME_MAX 253402300799LL
+static int64_t clamp_t(int64_t t)
+{
+    return t < TG_TIME_MIN ? TG_TIME_MIN : t > TG_TIME_MAX ? TG_TIME_MAX : t;
+}
+
+static int32_t floordiv_day(int64_t t)
+{
+    t = clamp_t(t);
+    return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+}
 
 int32_t tg_day_of(int64_t t) { return floordiv_day(t); }
 
 char *tg_time_format(int64_t t, char *buf, size_t n)
 {
+    t = clamp_t(t);
     int64_t day = floordiv_day(t);
     int64_t sec = t - day * 86400;
     int y;
@@ -161,6 +174,7 @@ char *tg_time_format(int64_t t, char *buf, size_t n)
 
 char *tg_date_format(int64_t t, char *buf, size_t n)
 {
+    t = clamp_t(t);
     int y;
     unsigned m, d;
     civil_from_days(floordiv_day(t), &y, &m, &d);
@@ -170,6 +184,7 @@ char *tg_date_format(int64_t t, char *buf, size_t n)
 
 char *tg_http_date_format(int64_t t, char *buf, size_t n)
 {
+    t = clamp_t(t);
     int64_t day = floordiv_day(t);
     int64_t sec = t - day * 86400;
     int y;

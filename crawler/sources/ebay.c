@@ -201,7 +201,7 @@ static void api_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
             if (!ni.it.key || TG_VEC_PUSH(r->items, ni))
                 goto oom;
         }
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * 1000), true);
+        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
         goto out;
     }
     long next = offset + BROWSE_LIMIT;
@@ -211,7 +211,7 @@ static void api_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         snprintf(st, sizeof st, "%ld", next);
         tg_result__next(r, st, tg_crawl__now_ms(), false);
     } else {
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * 1000), true);
+        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
     }
     goto out;
 oom:
@@ -321,7 +321,7 @@ static void web_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         snprintf(st, sizeof st, "%ld", page + 1);
         tg_result__next(r, st, tg_crawl__now_ms(), false);
     } else {
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * 1000), true);
+        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
     }
 out:
     tg_parse_result_free(&pr);

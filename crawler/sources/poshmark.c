@@ -151,7 +151,7 @@ static void pm_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         snprintf(st, sizeof st, "%s %ld", nm, pages + 1);
         tg_result__next(r, st, tg_crawl__now_ms(), false);
     } else {
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * 1000), true);
+        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
     }
     goto out;
 oom:

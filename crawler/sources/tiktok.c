@@ -256,7 +256,7 @@ static void tt_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
     } else {
         /* adaptive revisit: young videos change fast, old ones hardly at all */
         double f = revisit_factor(start + (int32_t)cfg->tiktok_window_days - 1, today);
-        tg_result__next(r, "", tg_crawl__now_ms() + (uint64_t)(poll * f * 1000), true);
+        tg_result__next(r, "", tg_crawl__after_ms(poll * f), true);
     }
     goto out;
 oom:

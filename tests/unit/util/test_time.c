@@ -53,6 +53,10 @@ static void test_time__format_roundtrip(void **state)
     assert_string_equal(tg_date_format(1773483720, buf, sizeof buf), "2026-03-14");
     assert_int_equal(tg_day_of(-1), -1);
     assert_int_equal(tg_day_of(86399), 0);
+    /* extreme values clamp instead of overflowing (a fuzzer finding) */
+    assert_string_equal(tg_time_format(INT64_MAX, buf, sizeof buf), "9999-12-31T23:59:59Z");
+    assert_string_equal(tg_time_format(INT64_MIN, buf, sizeof buf), "0001-01-01T00:00:00Z");
+    assert_string_equal(tg_date_format(INT64_MIN + 1, buf, sizeof buf), "0001-01-01");
 }
 
 static void test_time__http_date(void **state)
