@@ -227,7 +227,8 @@ static void learn_speed(int64_t date)
         return;
     }
     double el = now - speed_mono0;
-    if (el < 2.0 || date <= speed_date0)
+    /* a day of source time (a fast simulated clock) or 30 s of ours */
+    if (el < 0.2 || date <= speed_date0 || (date - speed_date0 < 3600 && el < 30))
         return;
     double v = (double)(date - speed_date0) / el;
     if (v < 1.0)
@@ -1457,6 +1458,88 @@ static bool idle(const tg_crawl *c)
 
 static void seed(tg_crawl *c);
 
+/*
+ * clock = source: items scheduled before the source's speed was measured
+ * carry local due times for a speed of 1. When the measured speed moves by
+ * more than half, every future due time is rescaled by old/new speed.
+ */
+static double rescaled_speed = 1.0;
+
+typedef struct rescale_ctx {
+    uint64_t now;
+    double factor;
+    tg_item *items;
+    size_t n, cap;
+    int err;
+} rescale_ctx;
+
+static int rescale_collect(const tg_item *it, void *ctx)
+{
+    rescale_ctx *rc = ctx;
+    if (it->due_ms <= rc->now)
+        return 0;
+    if (rc->n == rc->cap) {
+        size_t nc = rc->cap ? rc->cap * 2 : 256;
+        tg_item *ni = tg_realloc(rc->items, nc * sizeof *ni);
+        if (!ni)
+            return rc->err = TG_ENOMEM;
+        rc->items = ni;
+        rc->cap = nc;
+    }
+    tg_item *d = &rc->items[rc->n];
+    *d = *it;
+    d->key = tg_strdup(it->key);
+    d->state = tg_strdup(it->state ? it->state : "");
+    if (!d->key || !d->state) {
+        tg_free(d->key);
+        tg_free(d->state);
+        return rc->err = TG_ENOMEM;
+    }
+    rc->n++;
+    return 0;
+}
+
+static int rescale_fn(tg_store_txn *t, void *ctx)
+{
+    rescale_ctx *rc = ctx;
+    for (size_t i = 0; i < rc->n; i++) { /* a rerun after map growth starts clean */
+        tg_free(rc->items[i].key);
+        tg_free(rc->items[i].state);
+    }
+    rc->n = 0;
+    int err = tg_frontier__scan(tg_store_txn_reader(t), UINT64_MAX, rescale_collect, rc);
+    if (err || rc->err)
+        return err ? err : rc->err;
+    for (size_t i = 0; i < rc->n; i++) {
+        tg_item *it = &rc->items[i];
+        it->due_ms = rc->now + (uint64_t)((double)(it->due_ms - rc->now) * rc->factor);
+        if ((err = tg_frontier__put(t, it)))
+            return err;
+    }
+    return TG_OK;
+}
+
+static void rescale_frontier(tg_crawl *c)
+{
+    double v = atomic_load(&src_speed);
+    if (!c->cfg->clock_source || (v < rescaled_speed * 1.5 && v > rescaled_speed / 1.5))
+        return;
+    rescale_ctx rc = {tg_crawl__now_ms(), rescaled_speed / v, NULL, 0, 0, 0};
+    int err = tg_store_write(c->store, rescale_fn, &rc);
+    for (size_t i = 0; i < rc.n; i++) {
+        tg_free(rc.items[i].key);
+        tg_free(rc.items[i].state);
+    }
+    tg_free(rc.items);
+    if (err) {
+        tg_warn("crawl", "rescaling due times to the source clock failed: %s", tg_strerror(err));
+        return;
+    }
+    tg_info("crawl", "source clock runs %.0fx: %zu scheduled item(s) rescaled", v, rc.n);
+    rescaled_speed = v;
+    c->dirty = true;
+}
+
 static void pump(tg_crawl *c)
 {
     if (c->closing)
@@ -1470,6 +1553,7 @@ static void pump(tg_crawl *c)
         }
         return;
     }
+    rescale_frontier(c);
     seed(c);
     /* rescan only when the frontier changed (a commit) or an item fell due:
      * rescanning on every completion while everything due is leased would
