@@ -163,7 +163,7 @@ int tg_cmd_eval(int argc, char **argv)
     int rc = read_preds(preds, &rows, &nrows);
     if (rc)
         goto out;
-    qsort(rows, nrows, sizeof *rows, cmp_row);
+    tg_qsort(rows, nrows, sizeof *rows, cmp_row);
     if (from != INT64_MIN && cpath) {
         tg_config cfg;
         if ((rc = tg_cli_load_config("eval", cpath, &cfg)))

@@ -263,7 +263,7 @@ static int all_names(tg_store_read *r, names *ns)
         rc = tg_store_iter_videos(r, video_name_cb, ns);
     if (rc)
         return rc;
-    qsort(ns->v, ns->n, sizeof *ns->v, cmpstr);
+    tg_qsort(ns->v, ns->n, sizeof *ns->v, cmpstr);
     size_t k = 0;
     for (size_t i = 0; i < ns->n; i++) {
         if (k && !strcmp(ns->v[k - 1], ns->v[i]))

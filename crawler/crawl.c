@@ -652,7 +652,7 @@ static int recompute_day(tg_store_txn *t, const char *hashtag, int32_t day)
         nav++;
     }
     /* authors: distinct names; top 3 authors' share of the views */
-    qsort(av, nav, sizeof *av, cmp_author);
+    tg_qsort(av, nav, sizeof *av, cmp_author);
     size_t na = 0;
     for (size_t i = 0; i < nav; i++) {
         if (na && strcmp(av[na - 1].name, av[i].name) == 0)
@@ -661,7 +661,7 @@ static int recompute_day(tg_store_txn *t, const char *hashtag, int32_t day)
             av[na++] = av[i];
     }
     d.authors = (int64_t)na;
-    qsort(av, na, sizeof *av, cmp_views_desc);
+    tg_qsort(av, na, sizeof *av, cmp_views_desc);
     int64_t top = 0;
     for (size_t i = 0; i < na && i < 3; i++)
         top += av[i].views;
@@ -1424,9 +1424,11 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
     }
     if (j->src->quota_index >= 0) {
         tg_quota *q = &c->quota[j->src->quota_index];
-        if (!tg_quota__can(q, tg_now())) {
-            int64_t until = tg_quota__until_reset(tg_now());
-            c->paused_until[si] = tg_now() + until;
+        /* budgets reset at 00:00 UTC of the source's clock (clock = source) */
+        int64_t src_now = tg_crawl__src_now(c);
+        if (!tg_quota__can(q, src_now)) {
+            int64_t until = tg_quota__until_reset(src_now);
+            c->paused_until[si] = tg_now() + 1 + (int64_t)((double)until / atomic_load(&src_speed));
             if (!q->announced) {
                 q->announced = true;
                 tg_warn("crawl",
@@ -1438,7 +1440,7 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
             job_free(j);
             return 1;
         }
-        tg_quota__spend(q, tg_now());
+        tg_quota__spend(q, src_now);
     }
     tg_polite__start(c->polite, j->host, tg_mono());
     j->req.cb = fetch_done;

@@ -110,7 +110,14 @@ int tg_crawl_status(const tg_config *cfg, FILE *out, bool json)
     for (int i = 0; i < 2; i++) {
         tg_quota q;
         tg_quota__init(&q, rows[b[i].row].name, b[i].limit, b[i].reserve);
-        if (tg_quota__load(&q, r, tg_now()) == TG_OK)
+        /* with clock = source the budget's day is the source's: take the
+         * stored day as current (the source clock is not known here) */
+        int64_t qnow = tg_now();
+        int32_t qday;
+        long qused;
+        if (cfg->clock_source && tg_quota__read(r, rows[b[i].row].name, &qday, &qused) == TG_OK)
+            qnow = (int64_t)qday * 86400;
+        if (tg_quota__load(&q, r, qnow) == TG_OK)
             rows[b[i].row].budget_left = tg_quota__left(&q);
     }
     log_ctx lc = {rows, n, tg_now() - 86400};

@@ -304,7 +304,7 @@ int tg_url_canonical(const char *url, char **out)
                 qs[nq++] = (qparam){s, n};
             s = e + 1;
         }
-        qsort(qs, nq, sizeof *qs, qcmp);
+        tg_qsort(qs, nq, sizeof *qs, qcmp);
         for (size_t i = 0; i < nq; i++) {
             if ((ret = tg_buf_addc(&b, i ? '&' : '?')) || (ret = tg_buf_add(&b, qs[i].s, qs[i].n)))
                 goto out;

@@ -550,7 +550,7 @@ static int build_resale(product *p, obs_tmp *obs, size_t n)
         }
         for (size_t j = 0; j < m; j++)
             win[j] = obs[lo + j].price;
-        qsort(win, m, sizeof *win, cmp_double);
+        tg_qsort(win, m, sizeof *win, cmp_double);
         p->resale[k].median = m % 2 ? win[m / 2] : 0.5 * (win[m / 2 - 1] + win[m / 2]);
     }
 out:
@@ -564,7 +564,8 @@ static int build_products(build *b)
     product *P = c->products.p;
     /* reviews */
     rev_tmp *rv = b->rev.p;
-    qsort(rv, b->rev.n, sizeof *rv, cmp_rev);
+    if (b->rev.n)
+        tg_qsort(rv, b->rev.n, sizeof *rv, cmp_rev);
     for (size_t i = 0; i < b->rev.n;) {
         size_t j = i;
         while (j < b->rev.n && rv[j].product == rv[i].product)
@@ -696,13 +697,13 @@ static int build_orders(build *b)
         }
     }
     for (size_t p = 0; p < c->products.n; p++) {
-        qsort(P[p].ord_t, P[p].nord, sizeof(int64_t), cmp_i64);
-        qsort(P[p].ret_t, P[p].nret, sizeof(int64_t), cmp_i64);
-        qsort(P[p].reg_t, P[p].nreg, sizeof(int64_t), cmp_i64);
+        tg_qsort(P[p].ord_t, P[p].nord, sizeof(int64_t), cmp_i64);
+        tg_qsort(P[p].ret_t, P[p].nret, sizeof(int64_t), cmp_i64);
+        tg_qsort(P[p].reg_t, P[p].nreg, sizeof(int64_t), cmp_i64);
     }
     for (size_t k = 0; k < c->customers.n; k++) {
-        qsort(C[k].ord, C[k].nord, sizeof *C[k].ord, cmp_cust_order);
-        qsort(C[k].ret_t, C[k].nret, sizeof(int64_t), cmp_i64);
+        tg_qsort(C[k].ord, C[k].nord, sizeof *C[k].ord, cmp_cust_order);
+        tg_qsort(C[k].ret_t, C[k].nret, sizeof(int64_t), cmp_i64);
     }
     rc = TG_OK;
 out:

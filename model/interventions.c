@@ -513,7 +513,7 @@ int tg_interventions_run(tg_store *s, const tg_config *cfg, const tg_interventio
     rc = TG_OK;
     tg_store_read_end(&rd);
     if (c.nd)
-        qsort(c.d, c.nd, sizeof *c.d, cmp_decision);
+        tg_qsort(c.d, c.nd, sizeof *c.d, cmp_decision);
     if (c.nd && (rc = tg_store_write(s, write_decisions, &c))) {
         seterr(err, errlen, "writing interventions: %s", tg_strerror(rc));
         goto out;

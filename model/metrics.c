@@ -28,7 +28,7 @@ static sy *sorted_pairs(const double *score, const int *y, size_t n)
         return NULL;
     for (size_t i = 0; i < n; i++)
         p[i] = (sy){score[i], y[i] ? 1 : 0};
-    qsort(p, n, sizeof *p, cmp_sy);
+    tg_qsort(p, n, sizeof *p, cmp_sy);
     return p;
 }
 

@@ -179,7 +179,7 @@ static void add_metrics(json_t *rep, const double *p, const int *y, size_t n, do
             s[2 * i] = p[i];
             s[2 * i + 1] = y[i];
         }
-        qsort(s, n, 2 * sizeof(double), cmp_desc);
+        tg_qsort(s, n, 2 * sizeof(double), cmp_desc);
         size_t k = n / 10, hit = 0;
         for (size_t i = 0; i < k; i++)
             hit += s[2 * i + 1] > 0.5;
@@ -313,7 +313,7 @@ int tg_model_train(tg_store *s, const tg_config *cfg, const tg_model_train_opts 
         rc = TG_EDATA;
         goto out;
     }
-    qsort(ix, m, sizeof *ix, cmp_ix);
+    tg_qsort(ix, m, sizeof *ix, cmp_ix);
     int64_t vf = o->valid_from;
     if (!vf)
         vf = ix[0].t + (int64_t)(0.7 * (double)(ix[m - 1].t - ix[0].t));

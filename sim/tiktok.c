@@ -415,7 +415,7 @@ int tg_sim__tiktok_query(const tg_sim__req *rq, tg_sim__resp *rs)
         goto out;
     }
     /* Canonical query -> search id. */
-    qsort(tags, (size_t)ntags, sizeof tags[0], cmp_i32);
+    tg_qsort(tags, (size_t)ntags, sizeof tags[0], cmp_i32);
     int nt = 0;
     for (int i = 0; i < ntags; i++)
         if (i == 0 || tags[i] != tags[i - 1])

@@ -999,7 +999,7 @@ static int gen_orders(tg_sim_world *w)
             price = floor(price * unif(&r, 0.8, 0.95) * 100 + 0.5) / 100;
         o->price_paid = price;
     }
-    qsort(w->orders, (size_t)w->norders, sizeof *w->orders, cmp_order);
+    tg_qsort(w->orders, (size_t)w->norders, sizeof *w->orders, cmp_order);
     /* Regret: the deterministic score, moderate noise, an intercept calibrated so that
      * the mean p_true is the base rate, then one Bernoulli draw per order. */
     stream(&r, p->seed, "regret-noise", 0);
@@ -1080,7 +1080,7 @@ static int gen_reviews(tg_sim_world *w)
         if (o->regretted && rating <= 3 && tg_rng_unif(&r) < 0.6)
             rv->tpl[2] = (uint16_t)((3 << 8) | (int)(tg_rng_next(&r) % 8));
     }
-    qsort(w->reviews, (size_t)w->nreviews, sizeof *w->reviews, cmp_review);
+    tg_qsort(w->reviews, (size_t)w->nreviews, sizeof *w->reviews, cmp_review);
     return TG_OK;
 }
 
@@ -1177,7 +1177,7 @@ double tg_sim_auc(const double *score, const unsigned char *label, long n)
         tg_free(it);
         return NAN;
     }
-    qsort(it, (size_t)n, sizeof *it, cmp_auc);
+    tg_qsort(it, (size_t)n, sizeof *it, cmp_auc);
     /* Sum of positive ranks with mid-ranks for ties. */
     double rank_sum = 0;
     long i = 0;

@@ -468,7 +468,7 @@ static void agg_flush(price_agg *a)
         dvec *d = &a->by_src[s];
         if (!d->n)
             continue;
-        qsort(d->v, d->n, sizeof *d->v, dcmp);
+        tg_qsort(d->v, d->n, sizeof *d->v, dcmp);
         double med = d->n % 2 ? d->v[d->n / 2] : (d->v[d->n / 2 - 1] + d->v[d->n / 2]) / 2;
         if (a->nrows == a->caprows) {
             size_t nc = a->caprows ? a->caprows * 2 : 64;

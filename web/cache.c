@@ -416,7 +416,7 @@ static int build_prices(bctx *b, tg_web_product *p)
         if (i < b->pn && b->pday[i] == b->pday[s])
             continue;
         size_t n = i - s;
-        qsort(b->px + s, n, sizeof *b->px, cmp_double);
+        tg_qsort(b->px + s, n, sizeof *b->px, cmp_double);
         double med = n % 2 ? b->px[s + n / 2] : (b->px[s + n / 2 - 1] + b->px[s + n / 2]) / 2;
         p->price_median[p->nprice++] = (tg_web_day_value){b->pday[s], med};
         s = i;
@@ -533,7 +533,7 @@ static int aggregate(bctx *b)
         if (c->cats[i].risk_n)
             c->cats[i].risk = c->cats[i].risk_sum / (double)c->cats[i].risk_n;
     if (c->ncats)
-        qsort(c->cats, c->ncats, sizeof *c->cats, cmp_cat);
+        tg_qsort(c->cats, c->ncats, sizeof *c->cats, cmp_cat);
 out:
     tg_free(sum);
     tg_free(cnt);
@@ -565,7 +565,7 @@ static void dedupe_trends(tg_web_cache *c)
 {
     if (!c->ntrends)
         return;
-    qsort(c->trends, c->ntrends, sizeof *c->trends, cmp_trend);
+    tg_qsort(c->trends, c->ntrends, sizeof *c->trends, cmp_trend);
     size_t o = 0;
     for (size_t i = 0; i < c->ntrends; i++) {
         if (o && strcmp(c->trends[o - 1].hashtag, c->trends[i].hashtag) == 0) {

@@ -74,6 +74,14 @@ double tg_mono(void);
 /* Durations: "90s", "15m", "6h", "1d", "250ms" or a bare number of seconds. */
 int tg_duration_parse(const char *s, double *seconds);
 
+/* qsort that accepts an empty (possibly NULL) array, which qsort(3) does not. */
+static inline void tg_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    extern void qsort(void *, size_t, size_t, int (*)(const void *, const void *));
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 /* Case-insensitive ASCII comparisons. */
 bool tg_streq_ci(const char *a, const char *b);
 /* Trim ASCII whitespace in place; returns s. */

@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 }
 C
 PKGS="libuv libcurl libxml-2.0 libpcre2-8 lmdb jansson inih libmicrohttpd hiredis libcrypto xgboost"
-cc -std=c11 -I"$d/opt/tg/include" -o "$d/down" "$d/down.c" "$d/opt/tg/lib/libtrendguard.a" \
+san=""; case "$TG_BUILD" in */san) san="-fsanitize=address,undefined" ;; esac
+cc -std=c11 $san -I"$d/opt/tg/include" -o "$d/down" "$d/down.c" "$d/opt/tg/lib/libtrendguard.a" \
     $(pkg-config --libs $PKGS) -lm -lpthread || fail "downstream build"
 [ "$("$d/down" "$d/store")" = notfound-ok ] || fail "downstream run"
 echo ok
