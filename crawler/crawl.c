@@ -1426,9 +1426,16 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
         tg_quota *q = &c->quota[j->src->quota_index];
         /* budgets reset at 00:00 UTC of the source's clock (clock = source) */
         int64_t src_now = tg_crawl__src_now(c);
+        bool known = !c->cfg->clock_source;
+        for (int k = 0; k < c->nsrc && !known; k++)
+            known = c->src_clock[k];
+        if (!known && q->stored_day) /* until the source's clock is heard, its day is the stored one */
+            src_now = (int64_t)q->stored_day * 86400;
         if (!tg_quota__can(q, src_now)) {
             int64_t until = tg_quota__until_reset(src_now);
             c->paused_until[si] = tg_now() + 1 + (int64_t)((double)until / atomic_load(&src_speed));
+            if (!known) /* look again once a token fetch has told the source's time */
+                c->paused_until[si] = tg_now() + 2;
             if (!q->announced) {
                 q->announced = true;
                 tg_warn("crawl",

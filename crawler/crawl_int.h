@@ -198,6 +198,8 @@ typedef struct tg_quota {
     long used;      /* persisted + spent since the last commit */
     long unsaved;   /* spent, not yet committed */
     bool announced; /* said "spent" once */
+    int32_t stored_day; /* the persisted count's day and count, so that a roll */
+    long stored_used;   /* onto that day (clock = source) keeps what was spent */
 } tg_quota;
 
 void tg_quota__init(tg_quota *q, const char *source, long limit, long reserve);

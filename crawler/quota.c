@@ -64,6 +64,8 @@ int tg_quota__load(tg_quota *q, tg_store_read *r, int64_t now)
         return TG_OK;
     if (rc)
         return rc;
+    q->stored_day = day;
+    q->stored_used = used;
     if (day == q->day)
         q->used = used;
     return TG_OK;
@@ -74,7 +76,7 @@ static void roll(tg_quota *q, int64_t now)
     int32_t d = tg_day_of(now);
     if (d != q->day) {
         q->day = d;
-        q->used = 0;
+        q->used = d == q->stored_day ? q->stored_used : 0;
         q->announced = false;
     }
 }
