@@ -59,8 +59,7 @@ int tg_cli_load_config(const char *cmd, const char *path, tg_config *cfg)
         path = getenv("TRENDGUARD_CONFIG");
     if (!path) {
         (void)tg_config_defaults(cfg);
-        fprintf(stderr, "trendguard %s: no config: pass -c FILE (or set TRENDGUARD_CONFIG)\n",
-                cmd);
+        fprintf(stderr, "trendguard %s: no config: pass -c FILE (or set TRENDGUARD_CONFIG)\n", cmd);
         return TG_EX_USAGE;
     }
     char err[1024];

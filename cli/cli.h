@@ -24,21 +24,21 @@
 #define TG_EX_TEMPFAIL 75
 #define TG_EX_CONFIG 78
 
-#define TG_CMD_LIST(XX)                                                                  \
-    XX(crawl, "crawl the configured sources into the store (--once, --duration, --fleet)") \
-    XX(sim, "simulated world: `sim world` generates one, `sim serve` serves it")       \
-    XX(ingest, "load retailer CSVs (products, orders, returns, reviews, zips)")         \
-    XX(store, "inspect the trend store: stats, get, scan, backup, sink")                \
-    XX(export, "export series, videos, prices, orders, predictions (CSV/JSONL/SVG)")     \
-    XX(trends, "trend lifecycle and bot-inflated trends: list, show, bots")             \
-    XX(train, "train the regret model (XGBoost) with a time split")                     \
-    XX(eval, "compare predictions with a truth file (AUC vs oracle)")                   \
-    XX(score, "score orders: regret risk, tier, reasons")                               \
-    XX(interventions, "nightly interventions: run, report")                            \
-    XX(sentiment, "sentiment scorer: eval a labelled file, score text")                 \
-    XX(serve, "dashboard, JSON API and metrics over the store")                          \
-    XX(robots, "robots.txt checks (RFC 9309)")                                          \
-    XX(parse, "parse a saved page or API response into records (JSON lines)")           \
+#define TG_CMD_LIST(XX)                                                                            \
+    XX(crawl, "crawl the configured sources into the store (--once, --duration, --fleet)")         \
+    XX(sim, "simulated world: `sim world` generates one, `sim serve` serves it")                   \
+    XX(ingest, "load retailer CSVs (products, orders, returns, reviews, zips)")                    \
+    XX(store, "inspect the trend store: stats, get, scan, backup, sink")                           \
+    XX(export, "export series, videos, prices, orders, predictions (CSV/JSONL/SVG)")               \
+    XX(trends, "trend lifecycle and bot-inflated trends: list, show, bots")                        \
+    XX(train, "train the regret model (XGBoost) with a time split")                                \
+    XX(eval, "compare predictions with a truth file (AUC vs oracle)")                              \
+    XX(score, "score orders: regret risk, tier, reasons")                                          \
+    XX(interventions, "nightly interventions: run, report")                                        \
+    XX(sentiment, "sentiment scorer: eval a labelled file, score text")                            \
+    XX(serve, "dashboard, JSON API and metrics over the store")                                    \
+    XX(robots, "robots.txt checks (RFC 9309)")                                                     \
+    XX(parse, "parse a saved page or API response into records (JSON lines)")                      \
     XX(config, "check or show a config file")
 
 #define TG__CMD_DECL(name, help) int tg_cmd_##name(int argc, char **argv);

@@ -15,26 +15,30 @@
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard parse [--as KIND] [--base URL] [--links] [--out FILE] [KIND] FILE\n\n"
-            "Parse a saved API response or page and print one JSON line per record, then\n"
-            "{\"summary\": {\"records\": N, \"layout\": \"s-item|s-card|json|none\", \"blocked\": B}}.\n\n"
-            "KIND: tiktok-query, ebay-browse, ebay-sold (ebay-sold-html), ebay-listings,\n"
-            "      poshmark-item (poshmark-post), poshmark-search (poshmark-posts), auto (default)\n"
-            "  --as KIND     the kind (same as the positional KIND)\n"
-            "  --base URL    resolve relative links of HTML pages against URL\n"
-            "                (default for eBay pages: https://www.ebay.com/)\n"
-            "  --links       also print {\"link\": URL} for every <a href> (ebay-listings)\n"
-            "  --out FILE    write to FILE instead of stdout\n"
-            "  --repeat N    parse N times and print only a timing line (benchmarks):\n"
-            "                {\"bench\": {\"bytes\", \"records\", \"runs\", \"cpu_s\", \"mb_s\", \"records_s\"}}\n"
-            "Videos: {\"id\", \"create_time\", \"username\", \"description\", \"region\", \"hashtags\",\n"
-            "         \"views\", \"likes\", \"comments\", \"shares\"} (absent counts are null)\n"
-            "Listings: {\"source\", \"id\", \"title\", \"price\", \"price_high\" (ranges only),\n"
-            "         \"original_price\" (when shown), \"currency\", \"status\", \"sold_at\" (when\n"
-            "         known, YYYY-MM-DD), \"url\", ...source extras}\n"
-            "Exit: 0 ok, 65 block page, API error object or unparsable input,\n"
-            "      66/74 cannot read FILE.\n");
+    fprintf(
+        out,
+        "usage: trendguard parse [--as KIND] [--base URL] [--links] [--out FILE] [KIND] FILE\n\n"
+        "Parse a saved API response or page and print one JSON line per record, then\n"
+        "{\"summary\": {\"records\": N, \"layout\": \"s-item|s-card|json|none\", \"blocked\": "
+        "B}}.\n\n"
+        "KIND: tiktok-query, ebay-browse, ebay-sold (ebay-sold-html), ebay-listings,\n"
+        "      poshmark-item (poshmark-post), poshmark-search (poshmark-posts), auto (default)\n"
+        "  --as KIND     the kind (same as the positional KIND)\n"
+        "  --base URL    resolve relative links of HTML pages against URL\n"
+        "                (default for eBay pages: https://www.ebay.com/)\n"
+        "  --links       also print {\"link\": URL} for every <a href> (ebay-listings)\n"
+        "  --out FILE    write to FILE instead of stdout\n"
+        "  --repeat N    parse N times and print only a timing line (benchmarks):\n"
+        "                {\"bench\": {\"bytes\", \"records\", \"runs\", \"cpu_s\", \"mb_s\", "
+        "\"records_s\"}}\n"
+        "Videos: {\"id\", \"create_time\", \"username\", \"description\", \"region\", "
+        "\"hashtags\",\n"
+        "         \"views\", \"likes\", \"comments\", \"shares\"} (absent counts are null)\n"
+        "Listings: {\"source\", \"id\", \"title\", \"price\", \"price_high\" (ranges only),\n"
+        "         \"original_price\" (when shown), \"currency\", \"status\", \"sold_at\" (when\n"
+        "         known, YYYY-MM-DD), \"url\", ...source extras}\n"
+        "Exit: 0 ok, 65 block page, API error object or unparsable input,\n"
+        "      66/74 cannot read FILE.\n");
 }
 
 static int read_file(const char *path, tg_buf *b)
@@ -65,11 +69,16 @@ static json_t *count_json(int64_t v)
 static const char *source_name(tg_source s)
 {
     switch (s) {
-    case TG_SRC_TIKTOK: return "tiktok";
-    case TG_SRC_EBAY: return "ebay";
-    case TG_SRC_EBAY_SOLD: return "ebay_sold";
-    case TG_SRC_POSHMARK: return "poshmark";
-    default: return "site";
+    case TG_SRC_TIKTOK:
+        return "tiktok";
+    case TG_SRC_EBAY:
+        return "ebay";
+    case TG_SRC_EBAY_SOLD:
+        return "ebay_sold";
+    case TG_SRC_POSHMARK:
+        return "poshmark";
+    default:
+        return "site";
     }
 }
 
@@ -113,10 +122,18 @@ int tg_cmd_parse(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "a:b:lo:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'a': kind_s = optarg; break;
-        case 'b': base = optarg; break;
-        case 'l': links = true; break;
-        case 'o': outp = optarg; break;
+        case 'a':
+            kind_s = optarg;
+            break;
+        case 'b':
+            base = optarg;
+            break;
+        case 'l':
+            links = true;
+            break;
+        case 'o':
+            outp = optarg;
+            break;
         case 'r': {
             char *end;
             repeat = strtol(optarg, &end, 10);
@@ -124,8 +141,11 @@ int tg_cmd_parse(int argc, char **argv)
                 return tg_cli_usage("parse", "--repeat: expected 1..1000000");
             break;
         }
-        case 'h': help(stdout); return 0;
-        default: return tg_cli_usage("parse", "bad option");
+        case 'h':
+            help(stdout);
+            return 0;
+        default:
+            return tg_cli_usage("parse", "bad option");
         }
     }
     if (argc - optind == 2 && !kind_s) {

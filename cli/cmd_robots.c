@@ -13,17 +13,16 @@
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard robots check --robots FILE [--agent UA] URL...\n"
-            "       trendguard robots parse [--agent UA] FILE...\n\n"
-            "check  print 'URL allowed' or 'URL disallowed' for each URL (exit 0)\n"
-            "parse  print 'FILE: N rules for AGENT, crawl-delay D' for each file\n"
-            "  --robots FILE  the robots.txt to check against ('-' = stdin)\n"
-            "  --agent UA     user agent; its product token (e.g. TrendGuard from\n"
-            "                 'TrendGuard/0.1 (+https://...)') selects the groups\n"
-            "                 (default " DEFAULT_AGENT ")\n"
-            "Matching follows RFC 9309 as Google's parser applies it: longest match wins,\n"
-            "Allow wins ties, '*' and a final '$'; the first 512 KiB are parsed.\n");
+    fprintf(out, "usage: trendguard robots check --robots FILE [--agent UA] URL...\n"
+                 "       trendguard robots parse [--agent UA] FILE...\n\n"
+                 "check  print 'URL allowed' or 'URL disallowed' for each URL (exit 0)\n"
+                 "parse  print 'FILE: N rules for AGENT, crawl-delay D' for each file\n"
+                 "  --robots FILE  the robots.txt to check against ('-' = stdin)\n"
+                 "  --agent UA     user agent; its product token (e.g. TrendGuard from\n"
+                 "                 'TrendGuard/0.1 (+https://...)') selects the groups\n"
+                 "                 (default " DEFAULT_AGENT ")\n"
+                 "Matching follows RFC 9309 as Google's parser applies it: longest match wins,\n"
+                 "Allow wins ties, '*' and a final '$'; the first 512 KiB are parsed.\n");
 }
 
 static int slurp(const char *path, tg_buf *b)
@@ -58,10 +57,17 @@ int tg_cmd_robots(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:a:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': robots = optarg; break;
-        case 'a': agent = optarg; break;
-        case 'h': help(stdout); return 0;
-        default: return tg_cli_usage("robots", "bad option");
+        case 'r':
+            robots = optarg;
+            break;
+        case 'a':
+            agent = optarg;
+            break;
+        case 'h':
+            help(stdout);
+            return 0;
+        default:
+            return tg_cli_usage("robots", "bad option");
         }
     }
     if (optind >= argc)

@@ -15,24 +15,27 @@
 
 static void help(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard trends list [-c CFG] [--store DIR] [--day YYYY-MM-DD] [--format F] [--out FILE]\n"
-            "       trendguard trends show HASHTAG [-c CFG] [--store DIR] [--format F] [--out FILE]\n"
-            "       trendguard trends bots [-c CFG] [--store DIR] [--truth FILE] [--dry-run] [--format F]\n\n"
-            "list  one row per hashtag: its lifecycle stage on --day (default: its last day),\n"
-            "      computed from the data up to that day only, with the bot score and flag\n"
-            "show  one row per day of HASHTAG: daily views gained, stage, highest point so far,\n"
-            "      days since it, 7-day velocity, point-in-time bot score\n"
-            "bots  score every hashtag for bot-inflated engagement and store the flags\n"
-            "      (unless --dry-run); prints the evidence per hashtag, or with --truth FILE\n"
-            "      (hashtag,is_bot CSV) precision, recall and F1 of the filter and of the seed's\n"
-            "      rule (a video is kept when views/likes < 100; a hashtag is flagged when more\n"
-            "      than half of its views come from videos the rule drops)\n"
-            "  -c, --config FILE   config ([store] path)\n"
-            "      --store DIR     the store directory (overrides the config)\n"
-            "      --format F      csv (default), jsonl or json\n"
-            "      --out FILE      write there instead of stdout\n"
-            "Stages and thresholds: docs/LIFECYCLE.md.\n");
+    fprintf(
+        out,
+        "usage: trendguard trends list [-c CFG] [--store DIR] [--day YYYY-MM-DD] [--format F] "
+        "[--out FILE]\n"
+        "       trendguard trends show HASHTAG [-c CFG] [--store DIR] [--format F] [--out FILE]\n"
+        "       trendguard trends bots [-c CFG] [--store DIR] [--truth FILE] [--dry-run] [--format "
+        "F]\n\n"
+        "list  one row per hashtag: its lifecycle stage on --day (default: its last day),\n"
+        "      computed from the data up to that day only, with the bot score and flag\n"
+        "show  one row per day of HASHTAG: daily views gained, stage, highest point so far,\n"
+        "      days since it, 7-day velocity, point-in-time bot score\n"
+        "bots  score every hashtag for bot-inflated engagement and store the flags\n"
+        "      (unless --dry-run); prints the evidence per hashtag, or with --truth FILE\n"
+        "      (hashtag,is_bot CSV) precision, recall and F1 of the filter and of the seed's\n"
+        "      rule (a video is kept when views/likes < 100; a hashtag is flagged when more\n"
+        "      than half of its views come from videos the rule drops)\n"
+        "  -c, --config FILE   config ([store] path)\n"
+        "      --store DIR     the store directory (overrides the config)\n"
+        "      --format F      csv (default), jsonl or json\n"
+        "      --out FILE      write there instead of stdout\n"
+        "Stages and thresholds: docs/LIFECYCLE.md.\n");
 }
 
 typedef struct out_t {
@@ -108,8 +111,8 @@ static json_t *jday(int32_t d)
 
 typedef struct series {
     int32_t *days;
-    double *views;   /* cumulative views by the end of that day */
-    double *bot;     /* point-in-time bot score of that day */
+    double *views; /* cumulative views by the end of that day */
+    double *bot;   /* point-in-time bot score of that day */
     size_t n, alloc;
 } series;
 
@@ -304,9 +307,9 @@ static int lifecycle_of(tg_store_read *r, const char *tag, int32_t **days, doubl
 
 static int do_list(tg_store_read *r, out_t *o, int32_t asof)
 {
-    static const char *const cols[] = {"hashtag",   "day",          "stage",     "views_day",
-                                       "peak_value", "peak_day",    "days_since_peak",
-                                       "velocity7",  "bot_score",   "is_bot"};
+    static const char *const cols[] = {"hashtag",    "day",      "stage",           "views_day",
+                                       "peak_value", "peak_day", "days_since_peak", "velocity7",
+                                       "bot_score",  "is_bot"};
     names ns;
     memset(&ns, 0, sizeof ns);
     int rc = all_names(r, &ns);
@@ -332,18 +335,18 @@ static int do_list(tg_store_read *r, out_t *o, int32_t asof)
             /* as of an earlier day, only that day's point-in-time score */
             bool latest = asof == INT32_MIN || asof >= days[n - 1];
             double bs = latest && have ? tr.bot_score : bot[k];
-            json_t *v[10] = {json_string(ns.v[i]),
-                             jday(days[k]),
-                             json_string(tg_lifecycle_stage_name(pts[k].stage)),
-                             jnum(pts[k].value),
-                             jnum(pts[k].peak_value),
-                             jday(pts[k].peak_day),
-                             json_integer(pts[k].days_since_peak),
-                             jnum(pts[k].velocity7),
-                             jnum(bs),
-                             isfinite(bs) ? json_boolean(latest && have ? tr.is_bot
-                                                                        : bs >= TG_BOTS_THRESHOLD)
-                                          : json_null()};
+            json_t *v[10] = {
+                json_string(ns.v[i]),
+                jday(days[k]),
+                json_string(tg_lifecycle_stage_name(pts[k].stage)),
+                jnum(pts[k].value),
+                jnum(pts[k].peak_value),
+                jday(pts[k].peak_day),
+                json_integer(pts[k].days_since_peak),
+                jnum(pts[k].velocity7),
+                jnum(bs),
+                isfinite(bs) ? json_boolean(latest && have ? tr.is_bot : bs >= TG_BOTS_THRESHOLD)
+                             : json_null()};
             row(o, cols, v, 10);
         }
         tg_free(days);
@@ -357,8 +360,8 @@ static int do_list(tg_store_read *r, out_t *o, int32_t asof)
 
 static int do_show(tg_store_read *r, out_t *o, const char *tag)
 {
-    static const char *const cols[] = {"hashtag",  "day",        "views_day",
-                                       "stage",    "peak_value", "days_since_peak",
+    static const char *const cols[] = {"hashtag",   "day",        "views_day",
+                                       "stage",     "peak_value", "days_since_peak",
                                        "velocity7", "bot_score"};
     int32_t *days = NULL;
     double *vals = NULL, *bot = NULL;
@@ -373,10 +376,10 @@ static int do_show(tg_store_read *r, out_t *o, const char *tag)
     if (!rc && !n)
         rc = TG_ENOTFOUND;
     for (size_t i = 0; !rc && i < n; i++) {
-        json_t *v[8] = {json_string(low), jday(days[i]), jnum(vals[i]),
-                        json_string(tg_lifecycle_stage_name(pts[i].stage)),
+        json_t *v[8] = {json_string(low),        jday(days[i]),
+                        jnum(vals[i]),           json_string(tg_lifecycle_stage_name(pts[i].stage)),
                         jnum(pts[i].peak_value), json_integer(pts[i].days_since_peak),
-                        jnum(pts[i].velocity7), jnum(bot[i])};
+                        jnum(pts[i].velocity7),  jnum(bot[i])};
         row(o, cols, v, 8);
     }
     tg_free(days);
@@ -389,8 +392,8 @@ static int do_show(tg_store_read *r, out_t *o, const char *tag)
 static json_t *prf_json(const tg_prf *p)
 {
     return json_pack("{s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "precision", p->precision, "recall",
-                     p->recall, "f1", p->f1, "tp", (json_int_t)p->tp, "fp", (json_int_t)p->fp,
-                     "fn", (json_int_t)p->fn, "tn", (json_int_t)p->tn);
+                     p->recall, "f1", p->f1, "tp", (json_int_t)p->tp, "fp", (json_int_t)p->fp, "fn",
+                     (json_int_t)p->fn, "tn", (json_int_t)p->tn);
 }
 
 int tg_cmd_trends(int argc, char **argv)
@@ -411,18 +414,33 @@ int tg_cmd_trends(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:s:d:t:nf:o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': cfgpath = optarg; break;
-        case 's': store_path = optarg; break;
-        case 'd': day_s = optarg; break;
-        case 't': truth = optarg; break;
-        case 'n': dry = true; break;
+        case 'c':
+            cfgpath = optarg;
+            break;
+        case 's':
+            store_path = optarg;
+            break;
+        case 'd':
+            day_s = optarg;
+            break;
+        case 't':
+            truth = optarg;
+            break;
+        case 'n':
+            dry = true;
+            break;
         case 'f':
             if (tg_cli_parse_format(optarg, &fmt) || fmt == TG_FMT_TEXT)
                 return tg_cli_usage("trends", "--format must be csv, jsonl or json");
             break;
-        case 'o': outp = optarg; break;
-        case 'h': help(stdout); return 0;
-        default: return tg_cli_usage("trends", "bad option");
+        case 'o':
+            outp = optarg;
+            break;
+        case 'h':
+            help(stdout);
+            return 0;
+        default:
+            return tg_cli_usage("trends", "bad option");
         }
     }
     if (optind >= argc)
@@ -485,32 +503,32 @@ int tg_cmd_trends(int argc, char **argv)
                 o.all = json_pack("{s:o,s:o}", "filter", prf_json(&f), "seed_rule", prf_json(&s));
             } else {
                 static const char *const cols[] = {"rule", "precision", "recall", "f1",
-                                                   "tp", "fp", "fn", "tn"};
+                                                   "tp",   "fp",        "fn",     "tn"};
                 const tg_prf *p[2] = {&f, &s};
                 const char *nm[2] = {"filter", "seed_rule"};
                 for (int i = 0; i < 2; i++) {
-                    json_t *v[8] = {json_string(nm[i]), json_real(p[i]->precision),
+                    json_t *v[8] = {json_string(nm[i]),      json_real(p[i]->precision),
                                     json_real(p[i]->recall), json_real(p[i]->f1),
-                                    json_integer(p[i]->tp), json_integer(p[i]->fp),
-                                    json_integer(p[i]->fn), json_integer(p[i]->tn)};
+                                    json_integer(p[i]->tp),  json_integer(p[i]->fp),
+                                    json_integer(p[i]->fn),  json_integer(p[i]->tn)};
                     row(&o, cols, v, 8);
                 }
             }
         } else {
             static const char *const cols[] = {
-                "hashtag", "score", "is_bot", "seed_flag", "views", "likes", "comments",
-                "shares", "videos", "authors", "like_rate", "comment_rate", "share_rate",
-                "top_author_share", "burst", "benford_mad", "seed_bad_share"};
+                "hashtag",     "score",         "is_bot",     "seed_flag",        "views",
+                "likes",       "comments",      "shares",     "videos",           "authors",
+                "like_rate",   "comment_rate",  "share_rate", "top_author_share", "burst",
+                "benford_mad", "seed_bad_share"};
             for (size_t i = 0; i < n; i++) {
                 const tg_bot_evidence *e = &ev[i];
-                json_t *v[17] = {json_string(e->hashtag), json_real(e->score),
-                                 json_boolean(e->is_bot), json_boolean(e->seed_flag),
-                                 json_integer(e->views), json_integer(e->likes),
-                                 json_integer(e->comments), json_integer(e->shares),
-                                 json_integer(e->videos), json_integer(e->authors),
-                                 jnum(e->like_rate), jnum(e->comment_rate), jnum(e->share_rate),
-                                 jnum(e->top_author_share), jnum(e->burst), jnum(e->benford_mad),
-                                 jnum(e->seed_bad_share)};
+                json_t *v[17] = {
+                    json_string(e->hashtag),    json_real(e->score),       json_boolean(e->is_bot),
+                    json_boolean(e->seed_flag), json_integer(e->views),    json_integer(e->likes),
+                    json_integer(e->comments),  json_integer(e->shares),   json_integer(e->videos),
+                    json_integer(e->authors),   jnum(e->like_rate),        jnum(e->comment_rate),
+                    jnum(e->share_rate),        jnum(e->top_author_share), jnum(e->burst),
+                    jnum(e->benford_mad),       jnum(e->seed_bad_share)};
                 row(&o, cols, v, 17);
             }
         }
@@ -530,7 +548,8 @@ int tg_cmd_trends(int argc, char **argv)
     }
     if (fmt == TG_FMT_JSON && o.all) {
         if (!ex) {
-            char *t = json_dumps(o.all, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+            char *t =
+                json_dumps(o.all, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
             if (t)
                 fprintf(o.f, "%s\n", t);
             free(t);

@@ -31,10 +31,9 @@ static const struct cmd cmds[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: trendguard [--log-format=text|json] [--log-level=LEVEL] COMMAND [ARGS]\n\n"
-            "TrendGuard learns which TikTok-driven purchases will be regretted.\n\n"
-            "Commands:\n");
+    fprintf(out, "usage: trendguard [--log-format=text|json] [--log-level=LEVEL] COMMAND [ARGS]\n\n"
+                 "TrendGuard learns which TikTok-driven purchases will be regretted.\n\n"
+                 "Commands:\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         fprintf(out, "  %-14s %s\n", cmds[i].name, cmds[i].help);
     fprintf(out, "\n'trendguard COMMAND --help' describes a command's options.\n"

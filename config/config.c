@@ -103,7 +103,6 @@ static const struct key keys[] = {
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-
 struct loadctx {
     tg_config *cfg;
     char *err;
@@ -194,8 +193,7 @@ static int site_handler(struct loadctx *c, const char *name, const char *key, co
             s = &cfg->sites[i];
     if (!s) {
         if (cfg->nsites == TG_CONFIG_MAX_SITES) {
-            snprintf(c->err, c->errlen, "too many [site.*] sections (max %d)",
-                     TG_CONFIG_MAX_SITES);
+            snprintf(c->err, c->errlen, "too many [site.*] sections (max %d)", TG_CONFIG_MAX_SITES);
             return 0;
         }
         s = &cfg->sites[cfg->nsites];
@@ -214,8 +212,7 @@ static int site_handler(struct loadctx *c, const char *name, const char *key, co
         char *end;
         long x = strtol(v, &end, 10);
         if (end == v || *end || x < 1) {
-            snprintf(c->err, c->errlen, "[site.%s] max_pages: expected a positive integer",
-                     name);
+            snprintf(c->err, c->errlen, "[site.%s] max_pages: expected a positive integer", name);
             return 0;
         }
         s->max_pages = x;
@@ -230,8 +227,8 @@ static int site_handler(struct loadctx *c, const char *name, const char *key, co
         return 0;
     }
     if (slot == &s->extractor && strcmp(v, "ebay-listings") != 0) {
-        snprintf(c->err, c->errlen, "[site.%s] extractor: unknown extractor '%s' (known: ebay-listings)",
-                 name, v);
+        snprintf(c->err, c->errlen,
+                 "[site.%s] extractor: unknown extractor '%s' (known: ebay-listings)", name, v);
         return 0;
     }
     tg_free(*slot);
@@ -460,8 +457,8 @@ void tg_config_show(const tg_config *cfg, FILE *out)
 
 void tg_config_keys(FILE *out)
 {
-    static const char *const tname[] = {"string", "secret", "integer", "number",
-                                        "duration", "bool", "system|source"};
+    static const char *const tname[] = {"string",   "secret", "integer",      "number",
+                                        "duration", "bool",   "system|source"};
     fprintf(out, "section,key,type,default\n");
     for (size_t i = 0; i < NKEYS; i++)
         fprintf(out, "%s,%s,%s,%s\n", keys[i].section, keys[i].name, tname[keys[i].type],

@@ -1429,7 +1429,8 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
         bool known = !c->cfg->clock_source;
         for (int k = 0; k < c->nsrc && !known; k++)
             known = c->src_clock[k];
-        if (!known && q->stored_day) /* until the source's clock is heard, its day is the stored one */
+        if (!known &&
+            q->stored_day) /* until the source's clock is heard, its day is the stored one */
             src_now = (int64_t)q->stored_day * 86400;
         if (!tg_quota__can(q, src_now)) {
             int64_t until = tg_quota__until_reset(src_now);

@@ -194,10 +194,10 @@ double tg_polite__backoff(tg_polite *p, int attempt, double base_s, double cap_s
 typedef struct tg_quota {
     const char *source; /* "tiktok", "ebay" */
     long limit, reserve;
-    int32_t day;    /* UTC day the count belongs to */
-    long used;      /* persisted + spent since the last commit */
-    long unsaved;   /* spent, not yet committed */
-    bool announced; /* said "spent" once */
+    int32_t day;        /* UTC day the count belongs to */
+    long used;          /* persisted + spent since the last commit */
+    long unsaved;       /* spent, not yet committed */
+    bool announced;     /* said "spent" once */
     int32_t stored_day; /* the persisted count's day and count, so that a roll */
     long stored_used;   /* onto that day (clock = source) keeps what was spent */
 } tg_quota;

@@ -25,8 +25,8 @@
 #define MAX_LINE 16663 /* Google: kMaxLineLen (2083 * 8) - 1 */
 
 typedef struct rule {
-    char *pat;     /* escaped pattern */
-    size_t len;    /* its length = its priority */
+    char *pat;  /* escaped pattern */
+    size_t len; /* its length = its priority */
     bool allow;
     bool specific; /* from a group naming our agent (else from a "*" group) */
 } rule;
@@ -155,8 +155,8 @@ static enum key key_of(const char *s, size_t n)
     if (starts_ci(s, n, "allow"))
         return K_ALLOW;
     if (starts_ci(s, n, "disallow") || starts_ci(s, n, "dissallow") ||
-        starts_ci(s, n, "dissalow") || starts_ci(s, n, "disalow") ||
-        starts_ci(s, n, "diasllow") || starts_ci(s, n, "disallaw"))
+        starts_ci(s, n, "dissalow") || starts_ci(s, n, "disalow") || starts_ci(s, n, "diasllow") ||
+        starts_ci(s, n, "disallaw"))
         return K_DISALLOW;
     if (starts_ci(s, n, "sitemap") || starts_ci(s, n, "site-map"))
         return K_SITEMAP;
@@ -418,7 +418,8 @@ bool tg_robots_allowed(const tg_robots *r, const char *url)
     long allow_s = -1, dis_s = -1, allow_g = -1, dis_g = -1;
     for (size_t k = 0; k < r->n; k++) {
         const rule *ru = &r->rules[k];
-        long *slot = ru->specific ? (ru->allow ? &allow_s : &dis_s) : (ru->allow ? &allow_g : &dis_g);
+        long *slot =
+            ru->specific ? (ru->allow ? &allow_s : &dis_s) : (ru->allow ? &allow_g : &dis_g);
         if ((long)ru->len > *slot && matches(path, pn, ru->pat, ru->len))
             *slot = (long)ru->len;
     }

@@ -56,7 +56,8 @@ static void split(const char *u, parts *p)
 
 static bool is_http(const char *s, size_t n)
 {
-    return (n == 4 && strncasecmp(s, "http", 4) == 0) || (n == 5 && strncasecmp(s, "https", 5) == 0);
+    return (n == 4 && strncasecmp(s, "http", 4) == 0) ||
+           (n == 5 && strncasecmp(s, "https", 5) == 0);
 }
 
 /* RFC 3986 5.2.4 remove_dot_segments, into b. */
@@ -127,11 +128,14 @@ int tg_url_resolve(const char *base, const char *ref, char **out)
             goto out;
         }
         ret = tg_buf_adds(&b, R.nscheme == 5 ? "https://" : "http://"); /* lower case */
-        if (!ret) ret = tg_buf_add(&b, R.auth, R.nauth);
-        if (!ret) ret = remove_dots(&b, R.path, R.npath);
+        if (!ret)
+            ret = tg_buf_add(&b, R.auth, R.nauth);
+        if (!ret)
+            ret = remove_dots(&b, R.path, R.npath);
         if (!ret && R.has_query) {
             ret = tg_buf_addc(&b, '?');
-            if (!ret) ret = tg_buf_add(&b, R.query, R.nquery);
+            if (!ret)
+                ret = tg_buf_add(&b, R.query, R.nquery);
         }
         goto out;
     }
@@ -140,10 +144,12 @@ int tg_url_resolve(const char *base, const char *ref, char **out)
         goto out;
     if (R.has_auth) {
         ret = tg_buf_add(&b, R.auth, R.nauth);
-        if (!ret) ret = remove_dots(&b, R.path, R.npath);
+        if (!ret)
+            ret = remove_dots(&b, R.path, R.npath);
         if (!ret && R.has_query) {
             ret = tg_buf_addc(&b, '?');
-            if (!ret) ret = tg_buf_add(&b, R.query, R.nquery);
+            if (!ret)
+                ret = tg_buf_add(&b, R.query, R.nquery);
         }
         goto out;
     }
@@ -154,8 +160,9 @@ int tg_url_resolve(const char *base, const char *ref, char **out)
         ret = tg_buf_add(&b, B.path, B.npath);
         if (!ret && (R.has_query || B.has_query)) {
             ret = tg_buf_addc(&b, '?');
-            if (!ret) ret = R.has_query ? tg_buf_add(&b, R.query, R.nquery)
-                                        : tg_buf_add(&b, B.query, B.nquery);
+            if (!ret)
+                ret = R.has_query ? tg_buf_add(&b, R.query, R.nquery)
+                                  : tg_buf_add(&b, B.query, B.nquery);
         }
         goto out;
     }
@@ -173,13 +180,16 @@ int tg_url_resolve(const char *base, const char *ref, char **out)
                 k--;
             ret = tg_buf_add(&m, B.path, k);
         }
-        if (!ret) ret = tg_buf_add(&m, R.path, R.npath);
-        if (!ret) ret = remove_dots(&b, m.data, m.len);
+        if (!ret)
+            ret = tg_buf_add(&m, R.path, R.npath);
+        if (!ret)
+            ret = remove_dots(&b, m.data, m.len);
         tg_buf_free(&m);
     }
     if (!ret && R.has_query) {
         ret = tg_buf_addc(&b, '?');
-        if (!ret) ret = tg_buf_add(&b, R.query, R.nquery);
+        if (!ret)
+            ret = tg_buf_add(&b, R.query, R.nquery);
     }
 out:
     if (ret == TG_OK) {
@@ -196,10 +206,10 @@ out:
 
 bool tg_url_is_tracking_param(const char *name, size_t n)
 {
-    static const char *const exact[] = {"_trksid", "_trkparms", "_from", "hash", "fbclid",
-                                        "gclid", "mkcid", "mkrid", "mkevt", "campid",
-                                        "customid", "toolid", "sspagename", "_ga", "mc_cid",
-                                        "mc_eid", "amdata", "_sp", NULL};
+    static const char *const exact[] = {"_trksid",  "_trkparms", "_from",      "hash",  "fbclid",
+                                        "gclid",    "mkcid",     "mkrid",      "mkevt", "campid",
+                                        "customid", "toolid",    "sspagename", "_ga",   "mc_cid",
+                                        "mc_eid",   "amdata",    "_sp",        NULL};
     if (n >= 4 && strncasecmp(name, "utm_", 4) == 0)
         return true;
     for (int i = 0; exact[i]; i++)

@@ -18,11 +18,16 @@
 const char *tg_lifecycle_stage_name(tg_stage s)
 {
     switch (s) {
-    case TG_STAGE_RISING: return "rising";
-    case TG_STAGE_PEAK: return "peak";
-    case TG_STAGE_DECLINE: return "decline";
-    case TG_STAGE_DEAD: return "dead";
-    default: return "none";
+    case TG_STAGE_RISING:
+        return "rising";
+    case TG_STAGE_PEAK:
+        return "peak";
+    case TG_STAGE_DECLINE:
+        return "decline";
+    case TG_STAGE_DEAD:
+        return "dead";
+    default:
+        return "none";
     }
 }
 

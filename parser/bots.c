@@ -69,12 +69,18 @@ void tg_bots_score(tg_bot_evidence *e)
     struct {
         double c, w;
     } k[6] = {
-        {e->views > 0 && e->likes >= 0 ? low_is_bad((double)e->likes / (double)e->views, 0.08, 0.011)
-                                       : NAN, 0.45},
+        {e->views > 0 && e->likes >= 0
+             ? low_is_bad((double)e->likes / (double)e->views, 0.08, 0.011)
+             : NAN,
+         0.45},
         {e->likes > 0 && e->comments >= 0
-             ? low_is_bad((double)e->comments / (double)e->likes, 0.03, 0.005) : NAN, 0.15},
+             ? low_is_bad((double)e->comments / (double)e->likes, 0.03, 0.005)
+             : NAN,
+         0.15},
         {e->views > 0 && e->shares >= 0
-             ? low_is_bad((double)e->shares / (double)e->views, 0.004, 0.0005) : NAN, 0.10},
+             ? low_is_bad((double)e->shares / (double)e->views, 0.004, 0.0005)
+             : NAN,
+         0.10},
         {author_component(e), 0.15},
         {isfinite(e->burst) ? clamp01((e->burst - 0.3) / 0.4) : NAN, 0.10},
         {isfinite(e->benford_mad) ? clamp01((e->benford_mad - 0.012) / 0.012) : NAN, 0.05},
@@ -89,7 +95,8 @@ void tg_bots_score(tg_bot_evidence *e)
     e->score = w > 0 ? s / w : 0;
     e->is_bot = e->score >= TG_BOTS_THRESHOLD;
     e->like_rate = e->views > 0 && e->likes >= 0 ? (double)e->likes / (double)e->views : NAN;
-    e->comment_rate = e->likes > 0 && e->comments >= 0 ? (double)e->comments / (double)e->likes : NAN;
+    e->comment_rate =
+        e->likes > 0 && e->comments >= 0 ? (double)e->comments / (double)e->likes : NAN;
     e->share_rate = e->views > 0 && e->shares >= 0 ? (double)e->shares / (double)e->views : NAN;
 }
 
@@ -439,8 +446,8 @@ static void prf_finish(tg_prf *p)
 {
     p->precision = p->tp + p->fp ? (double)p->tp / (double)(p->tp + p->fp) : 0;
     p->recall = p->tp + p->fn ? (double)p->tp / (double)(p->tp + p->fn) : 0;
-    p->f1 = p->precision + p->recall > 0
-                ? 2 * p->precision * p->recall / (p->precision + p->recall) : 0;
+    p->f1 = p->precision + p->recall > 0 ? 2 * p->precision * p->recall / (p->precision + p->recall)
+                                         : 0;
 }
 
 static void prf_add(tg_prf *p, bool flagged, bool truth)

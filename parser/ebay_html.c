@@ -34,8 +34,8 @@ enum field { F_NONE, F_TITLE, F_PRICE, F_ORIG, F_SOLD, F_SKIP, F_PAGETITLE };
 
 typedef struct item {
     tg_buf title, price, orig, sold;
-    char *url;      /* tg_malloc'd */
-    char *data_id;  /* tg_malloc'd */
+    char *url;     /* tg_malloc'd */
+    char *data_id; /* tg_malloc'd */
     bool card;
 } item;
 
@@ -57,8 +57,16 @@ typedef struct sax {
 
 /* The class tokens the extractor cares about, as bits. */
 enum {
-    C_ITEM = 1 << 0, C_CARD = 1 << 1, C_LINK = 1 << 2, C_NEXT = 1 << 3, C_TITLE = 1 << 4,
-    C_PRICE = 1 << 5, C_ORIG = 1 << 6, C_TAG = 1 << 7, C_POSITIVE = 1 << 8, C_SKIP = 1 << 9
+    C_ITEM = 1 << 0,
+    C_CARD = 1 << 1,
+    C_LINK = 1 << 2,
+    C_NEXT = 1 << 3,
+    C_TITLE = 1 << 4,
+    C_PRICE = 1 << 5,
+    C_ORIG = 1 << 6,
+    C_TAG = 1 << 7,
+    C_POSITIVE = 1 << 8,
+    C_SKIP = 1 << 9
 };
 
 static const struct {
@@ -95,8 +103,9 @@ static unsigned class_bits(const char *cls)
         while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
             p++;
         size_t n = (size_t)(p - t);
-        if (n < 6 || n > 22 || (t[0] != 's' && t[0] != 'p' && t[0] != 'S' && t[0] != 'P' &&
-                                t[0] != 'c' && t[0] != 'L'))
+        if (n < 6 || n > 22 ||
+            (t[0] != 's' && t[0] != 'p' && t[0] != 'S' && t[0] != 'P' && t[0] != 'c' &&
+             t[0] != 'L'))
             continue;
         for (size_t i = 0; i < sizeof class_tokens / sizeof class_tokens[0]; i++)
             if (class_tokens[i].len == n && memcmp(class_tokens[i].tok, t, n) == 0)
@@ -366,11 +375,20 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
         b = &s->pagetitle;
     } else if (s->item_depth >= 0) {
         switch (f) {
-        case F_TITLE: b = &s->it.title; break;
-        case F_PRICE: b = &s->it.price; break;
-        case F_ORIG: b = &s->it.orig; break;
-        case F_SOLD: b = &s->it.sold; break;
-        default: return;
+        case F_TITLE:
+            b = &s->it.title;
+            break;
+        case F_PRICE:
+            b = &s->it.price;
+            break;
+        case F_ORIG:
+            b = &s->it.orig;
+            break;
+        case F_SOLD:
+            b = &s->it.sold;
+            break;
+        default:
+            return;
         }
     }
     if (b)
@@ -451,7 +469,8 @@ int tg_parse_ebay_html(const char *buf, size_t len, const char *base_url, bool w
     out->links = s.links.data;
     out->n_links = s.links.n;
     out->layout = s.n_scard > s.n_sitem ? TG_LAYOUT_S_CARD
-                : s.n_sitem ? TG_LAYOUT_S_ITEM : TG_LAYOUT_NONE;
+                  : s.n_sitem           ? TG_LAYOUT_S_ITEM
+                                        : TG_LAYOUT_NONE;
     out->has_more = out->next != NULL;
     if (out->n_listings == 0 && looks_blocked(buf, len, s.pagetitle.data)) {
         out->blocked = true;

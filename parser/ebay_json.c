@@ -64,7 +64,7 @@ static int item_of(tg_parse_arena *a, json_t *it, tg_parse_listing *l)
     const char *cond = tg_parse__jstr(it, "condition");
     const char *end = tg_parse__jstr(it, "itemEndDate");
     l->item_id = item_id ? tg_parse__strdup(a, item_id) : NULL;
-    l->base.listing_id = legacy ? tg_parse__strdup(a, legacy) : legacy_of(a, item_id);
+    l->base.listing_id = legacy ? tg_parse__strdup(a, legacy) : legacy_of(a, item_id ? item_id : "");
     l->base.title = tg_parse__strdup(a, title ? title : "");
     l->base.url = tg_parse__strdup(a, url ? url : "");
     l->base.currency = tg_parse__strdup(a, cur);
@@ -78,7 +78,8 @@ static int item_of(tg_parse_arena *a, json_t *it, tg_parse_listing *l)
     if (json_is_array(bo)) {
         tg_buf b;
         tg_buf_init(&b, 1024);
-        json_array_foreach(bo, i, x) if (json_is_string(x)) {
+        json_array_foreach(bo, i, x) if (json_is_string(x))
+        {
             if (b.len)
                 tg_buf_addc(&b, ';');
             tg_buf_adds(&b, json_string_value(x));
@@ -116,10 +117,10 @@ int tg_parse_ebay_browse(const char *buf, size_t len, tg_parse_result *out)
         snprintf(code, sizeof code, "%lld", (long long)id);
         out->error_code = tg_parse__strdup(a, code);
         out->error_message = msg ? tg_parse__strdup(a, msg) : NULL;
-        out->api_err = id == 1001 ? TG_APIERR_TOKEN_INVALID
-                     : id == 2001 ? TG_APIERR_RATE_LIMIT
-                     : (id >= 10000 && id < 20000) ? TG_APIERR_INTERNAL
-                                                   : TG_APIERR_OTHER;
+        out->api_err = id == 1001                    ? TG_APIERR_TOKEN_INVALID
+                       : id == 2001                  ? TG_APIERR_RATE_LIMIT
+                       : (id >= 10000 && id < 20000) ? TG_APIERR_INTERNAL
+                                                     : TG_APIERR_OTHER;
         ret = TG_OK;
         goto out;
     }
@@ -139,7 +140,8 @@ int tg_parse_ebay_browse(const char *buf, size_t len, tg_parse_result *out)
     tg_parse_vec lv = {.elem = sizeof(tg_parse_listing)};
     size_t i;
     json_t *it;
-    json_array_foreach(list, i, it) {
+    json_array_foreach(list, i, it)
+    {
         tg_parse_listing tmp;
         memset(&tmp, 0, sizeof tmp);
         int r = item_of(a, it, &tmp);

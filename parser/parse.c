@@ -43,10 +43,14 @@ int tg_parse_kind_from_name(const char *name)
 const char *tg_parse_layout_name(tg_parse_layout l)
 {
     switch (l) {
-    case TG_LAYOUT_JSON: return "json";
-    case TG_LAYOUT_S_ITEM: return "s-item";
-    case TG_LAYOUT_S_CARD: return "s-card";
-    default: return "none";
+    case TG_LAYOUT_JSON:
+        return "json";
+    case TG_LAYOUT_S_ITEM:
+        return "s-item";
+    case TG_LAYOUT_S_CARD:
+        return "s-card";
+    default:
+        return "none";
     }
 }
 
@@ -63,7 +67,7 @@ tg_parse_kind tg_parse_detect(const char *buf, size_t len)
             return TG_PARSE_EBAY_BROWSE;
         if (memmem(buf, head, "\"price_amount\"", 14) || memmem(buf, head, "\"next_max_id\"", 13))
             return buf[i] == '{' && memmem(buf, head, "\"data\": [", 9) ? TG_PARSE_POSHMARK_SEARCH
-                                                                      : TG_PARSE_POSHMARK_ITEM;
+                                                                        : TG_PARSE_POSHMARK_ITEM;
         if (memmem(buf, head, "\"videos\"", 8) || memmem(buf, head, "\"video_id\"", 10) ||
             memmem(buf, head, "\"itemList\"", 10) || memmem(buf, head, "\"search_id\"", 11) ||
             memmem(buf, head, "\"log_id\"", 8) || memmem(buf, head, "\"createTime\"", 12) ||
@@ -90,13 +94,19 @@ int tg_parse(tg_parse_kind kind, const char *buf, size_t len, const char *base_u
             return TG_EPARSE;
     }
     switch (kind) {
-    case TG_PARSE_TIKTOK_QUERY: return tg_parse_tiktok_query(buf, len, out);
-    case TG_PARSE_EBAY_BROWSE: return tg_parse_ebay_browse(buf, len, out);
-    case TG_PARSE_EBAY_SOLD: return tg_parse_ebay_html(buf, len, base_url, false, out);
-    case TG_PARSE_EBAY_LISTINGS: return tg_parse_ebay_html(buf, len, base_url, true, out);
+    case TG_PARSE_TIKTOK_QUERY:
+        return tg_parse_tiktok_query(buf, len, out);
+    case TG_PARSE_EBAY_BROWSE:
+        return tg_parse_ebay_browse(buf, len, out);
+    case TG_PARSE_EBAY_SOLD:
+        return tg_parse_ebay_html(buf, len, base_url, false, out);
+    case TG_PARSE_EBAY_LISTINGS:
+        return tg_parse_ebay_html(buf, len, base_url, true, out);
     case TG_PARSE_POSHMARK_ITEM:
-    case TG_PARSE_POSHMARK_SEARCH: return tg_parse_poshmark(buf, len, out);
-    default: return TG_EINVAL;
+    case TG_PARSE_POSHMARK_SEARCH:
+        return tg_parse_poshmark(buf, len, out);
+    default:
+        return TG_EINVAL;
     }
 }
 

@@ -26,7 +26,8 @@ static const char COUNT_RE[] = "^\\s*(\\d+(?:[.,]\\d+)*)\\s*([KkMmBb])?\\s*$";
 static const char HASHTAG_RE[] = "#([\\p{L}\\p{N}_\\p{Mn}]+)";
 static const char SOLD_RE[] =
     "(?i)(?:sold|ended)?[\\s\\x{a0}]*(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?"
-    "[\\s\\x{a0}]+(\\d{1,2}),?[\\s\\x{a0}]+(\\d{4})|(\\d{1,2})[\\s\\x{a0}]+(jan|feb|mar|apr|may|jun|"
+    "[\\s\\x{a0}]+(\\d{1,2}),?[\\s\\x{a0}]+(\\d{4})|(\\d{1,2})[\\s\\x{a0}]+(jan|feb|mar|apr|may|"
+    "jun|"
     "jul|aug|sep|oct|nov|dec)[a-z]*\\.?,?[\\s\\x{a0}]+(\\d{4}))";
 
 enum { RE_PRICE, RE_RANGE, RE_COUNT, RE_HASHTAG, RE_SOLD, RE__N };
@@ -40,8 +41,7 @@ static void compile_all(void)
         int ec;
         PCRE2_SIZE eo;
         re[i] = pcre2_compile((PCRE2_SPTR)src[i], PCRE2_ZERO_TERMINATED,
-                              PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF,
-                              &ec, &eo, NULL);
+                              PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
         if (re[i])
             (void)pcre2_jit_compile(re[i], PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     }
@@ -216,9 +216,15 @@ int tg_parse_count(const char *s, size_t n, int64_t *out)
         double mult = 1;
         if (ns) {
             switch (tolower((unsigned char)suf[0])) {
-            case 'k': mult = 1e3; break;
-            case 'm': mult = 1e6; break;
-            default: mult = 1e9; break;
+            case 'k':
+                mult = 1e3;
+                break;
+            case 'm':
+                mult = 1e6;
+                break;
+            default:
+                mult = 1e9;
+                break;
             }
         }
         /* with a suffix, '.' or a lone ',' is a decimal point; otherwise ',' groups */

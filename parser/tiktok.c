@@ -148,13 +148,15 @@ static int video_of(tg_parse_arena *a, json_t *it, tg_parse_video *v)
         json_array_foreach(names, i, x) if (json_is_string(x))
             add_tag(&t, json_string_value(x), json_string_length(x));
     } else if (json_is_array(json_object_get(it, "challenges"))) {
-        json_array_foreach(json_object_get(it, "challenges"), i, x) {
+        json_array_foreach(json_object_get(it, "challenges"), i, x)
+        {
             const char *s = tg_parse__jstr(x, "title");
             if (s)
                 add_tag(&t, s, strlen(s));
         }
     } else if (json_is_array(json_object_get(it, "hashtags"))) {
-        json_array_foreach(json_object_get(it, "hashtags"), i, x) {
+        json_array_foreach(json_object_get(it, "hashtags"), i, x)
+        {
             const char *s = json_is_string(x) ? json_string_value(x) : tg_parse__jstr(x, "name");
             if (s)
                 add_tag(&t, s, strlen(s));
@@ -264,7 +266,8 @@ int tg_parse_tiktok_query(const char *buf, size_t len, tg_parse_result *out)
     tg_parse_vec vv = {.elem = sizeof(tg_parse_video)};
     size_t i;
     json_t *it;
-    json_array_foreach(list, i, it) {
+    json_array_foreach(list, i, it)
+    {
         tg_parse_video tmp;
         memset(&tmp, 0, sizeof tmp);
         int r = video_of(a, it, &tmp);

@@ -26,7 +26,10 @@ void tg_alloc_fail_at(long n)
     atomic_store(&fail_at, n);
 }
 
-long tg_alloc_count(void) { return atomic_load(&alloc_count); }
+long tg_alloc_count(void)
+{
+    return atomic_load(&alloc_count);
+}
 
 void *tg_malloc(size_t n)
 {
@@ -59,6 +62,12 @@ char *tg_strndup(const char *s, size_t n)
     return d;
 }
 
-char *tg_strdup(const char *s) { return tg_strndup(s, strlen(s)); }
+char *tg_strdup(const char *s)
+{
+    return tg_strndup(s, strlen(s));
+}
 
-void tg_free(void *p) { free(p); }
+void tg_free(void *p)
+{
+    free(p);
+}

@@ -43,9 +43,15 @@ int tg_buf_add(tg_buf *b, const void *p, size_t n)
     return TG_OK;
 }
 
-int tg_buf_adds(tg_buf *b, const char *s) { return tg_buf_add(b, s, strlen(s)); }
+int tg_buf_adds(tg_buf *b, const char *s)
+{
+    return tg_buf_add(b, s, strlen(s));
+}
 
-int tg_buf_addc(tg_buf *b, char c) { return tg_buf_add(b, &c, 1); }
+int tg_buf_addc(tg_buf *b, char c)
+{
+    return tg_buf_add(b, &c, 1);
+}
 
 int tg_buf_printf(tg_buf *b, const char *fmt, ...)
 {

@@ -23,7 +23,10 @@ void tg_log_setup(tg_log_level level, tg_log_format fmt, FILE *out)
     g_fmt = fmt;
 }
 
-tg_log_level tg_log_get_level(void) { return g_level; }
+tg_log_level tg_log_get_level(void)
+{
+    return g_level;
+}
 
 int tg_log_is_text(void)
 {
@@ -74,8 +77,7 @@ static void json_escape(tg_buf *b, const char *s)
     }
 }
 
-void tg_log(tg_log_level lvl, const char *component, unsigned long long reqid,
-            const char *fmt, ...)
+void tg_log(tg_log_level lvl, const char *component, unsigned long long reqid, const char *fmt, ...)
 {
     if (lvl < g_level || lvl >= TG_LOG_OFF)
         return;
@@ -96,8 +98,7 @@ void tg_log(tg_log_level lvl, const char *component, unsigned long long reqid,
         tg_buf_adds(&b, msg);
         tg_buf_addc(&b, '\n');
     } else {
-        tg_buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"", ts,
-                      lvl_name[lvl]);
+        tg_buf_printf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"", ts, lvl_name[lvl]);
         json_escape(&b, component);
         tg_buf_adds(&b, "\"");
         if (reqid)

@@ -40,7 +40,10 @@ void tg_rng_seed(tg_rng *r, uint64_t seed)
         r->s[i] = splitmix(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t tg_rng_next(tg_rng *r)
 {
@@ -56,7 +59,10 @@ uint64_t tg_rng_next(tg_rng *r)
     return result;
 }
 
-double tg_rng_unif(tg_rng *r) { return (double)(tg_rng_next(r) >> 11) * 0x1.0p-53; }
+double tg_rng_unif(tg_rng *r)
+{
+    return (double)(tg_rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 double tg_rng_norm(tg_rng *r)
 {

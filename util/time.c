@@ -58,8 +58,8 @@ int tg_time_parse_n(const char *s, size_t n, int64_t *out)
         s++;
         n--;
     }
-    if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) ||
-        s[7] != '-' || digits(s, n, 8, 2, &d))
+    if (digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || digits(s, n, 5, 2, &mo) || s[7] != '-' ||
+        digits(s, n, 8, 2, &d))
         return TG_EDATA;
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
         return TG_EDATA;
@@ -71,8 +71,7 @@ int tg_time_parse_n(const char *s, size_t n, int64_t *out)
         if (s[p] != 'T' && s[p] != ' ' && s[p] != 't')
             return TG_EDATA;
         p++;
-        if (digits(s, n, p, 2, &h) || p + 2 >= n || s[p + 2] != ':' ||
-            digits(s, n, p + 3, 2, &mi))
+        if (digits(s, n, p, 2, &h) || p + 2 >= n || s[p + 2] != ':' || digits(s, n, p + 3, 2, &mi))
             return TG_EDATA;
         p += 5;
         if (p < n && s[p] == ':') {
@@ -113,12 +112,14 @@ int tg_time_parse_n(const char *s, size_t n, int64_t *out)
     }
     if (p != n)
         return TG_EDATA;
-    *out = tg_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-           se - off;
+    *out = tg_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
     return TG_OK;
 }
 
-int tg_time_parse(const char *s, int64_t *out) { return tg_time_parse_n(s, strlen(s), out); }
+int tg_time_parse(const char *s, int64_t *out)
+{
+    return tg_time_parse_n(s, strlen(s), out);
+}
 
 static const char *const mon_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -157,7 +158,10 @@ static int32_t floordiv_day(int64_t t)
     return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
 }
 
-int32_t tg_day_of(int64_t t) { return floordiv_day(t); }
+int32_t tg_day_of(int64_t t)
+{
+    return floordiv_day(t);
+}
 
 char *tg_time_format(int64_t t, char *buf, size_t n)
 {
@@ -191,12 +195,15 @@ char *tg_http_date_format(int64_t t, char *buf, size_t n)
     unsigned m, d;
     civil_from_days(day, &y, &m, &d);
     int wd = (int)(((day % 7) + 7) % 7);
-    snprintf(buf, n, "%s, %02u %s %04d %02d:%02d:%02d GMT", wday_names[wd], d, mon_names[m - 1],
-             y, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+    snprintf(buf, n, "%s, %02u %s %04d %02d:%02d:%02d GMT", wday_names[wd], d, mon_names[m - 1], y,
+             (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
     return buf;
 }
 
-int64_t tg_now(void) { return (int64_t)time(NULL); }
+int64_t tg_now(void)
+{
+    return (int64_t)time(NULL);
+}
 
 double tg_mono(void)
 {

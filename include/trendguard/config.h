@@ -39,19 +39,19 @@ typedef struct tg_config {
     char *user_agent;
     long max_connections;
     long max_per_host;
-    double rate_per_host;  /* requests/s per host (token bucket) */
-    double timeout_s;      /* total per transfer */
+    double rate_per_host; /* requests/s per host (token bucket) */
+    double timeout_s;     /* total per transfer */
     double connect_timeout_s;
-    long low_speed_bytes;  /* below this many bytes/s ... */
-    double low_speed_s;    /* ... for this long is a stall */
-    long max_body_kb;      /* decompressed */
+    long low_speed_bytes; /* below this many bytes/s ... */
+    double low_speed_s;   /* ... for this long is a stall */
+    long max_body_kb;     /* decompressed */
     long max_header_kb;
     long max_redirects;
-    bool clock_source;     /* clock = source */
+    bool clock_source; /* clock = source */
     bool respect_robots;
     double backoff_cap_s;
     long retry_max;
-    long write_batch;      /* results per LMDB write transaction */
+    long write_batch; /* results per LMDB write transaction */
 
     /* [tiktok] */
     char *tiktok_api_base;
@@ -101,11 +101,11 @@ typedef struct tg_config {
     long model_rounds;
     long model_max_depth;
     double model_eta;
-    char *sentiment_lexicon;  /* optional VADER-format file */
+    char *sentiment_lexicon; /* optional VADER-format file */
 
     /* [interventions] */
-    double tier_email_offer;  /* risk >= this: email + offer */
-    double tier_sms;          /* risk >= this: SMS reminder */
+    double tier_email_offer; /* risk >= this: email + offer */
+    double tier_sms;         /* risk >= this: SMS reminder */
     double control_share;
     double window_h;
     double offer_cost;

@@ -30,8 +30,8 @@ int tg_log_is_text(void);
  * Log one event. `component` is a short module name ("crawl", "ingest").
  * `reqid` is a per-fetch request id or 0. The message is printf-style.
  */
-void tg_log(tg_log_level lvl, const char *component, unsigned long long reqid,
-            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void tg_log(tg_log_level lvl, const char *component, unsigned long long reqid, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #define tg_debug(comp, ...) tg_log(TG_LOG_DEBUG, comp, 0, __VA_ARGS__)
 #define tg_info(comp, ...) tg_log(TG_LOG_INFO, comp, 0, __VA_ARGS__)

@@ -61,42 +61,42 @@ const char *tg_parse_layout_name(tg_parse_layout l);
 
 /* Error objects inside an otherwise well-formed API response. */
 typedef enum tg_api_error {
-    TG_APIERR_NONE = 0,        /* "ok" / no error object */
-    TG_APIERR_INVALID_PARAMS,  /* invalid_params (other than the search id) */
-    TG_APIERR_SEARCH_EXPIRED,  /* invalid_params + "search id ... invalid or expired" */
-    TG_APIERR_TOKEN_INVALID,   /* access_token_invalid (or eBay 1001 invalid token) */
-    TG_APIERR_RATE_LIMIT,      /* rate_limit_exceeded (daily quota) */
-    TG_APIERR_INTERNAL,        /* internal_error (retry with backoff) */
+    TG_APIERR_NONE = 0,       /* "ok" / no error object */
+    TG_APIERR_INVALID_PARAMS, /* invalid_params (other than the search id) */
+    TG_APIERR_SEARCH_EXPIRED, /* invalid_params + "search id ... invalid or expired" */
+    TG_APIERR_TOKEN_INVALID,  /* access_token_invalid (or eBay 1001 invalid token) */
+    TG_APIERR_RATE_LIMIT,     /* rate_limit_exceeded (daily quota) */
+    TG_APIERR_INTERNAL,       /* internal_error (retry with backoff) */
     TG_APIERR_OTHER
 } tg_api_error;
 
 /* A TikTok video with the counts observed in this response. */
 typedef struct tg_parse_video {
-    uint64_t id;               /* "id" or "video_id"; never through a double */
-    const char *username;      /* "" when absent */
-    const char *description;   /* "" when absent */
-    const char *region;        /* "" when absent */
-    int64_t create_time;       /* epoch seconds, 0 when absent */
-    const char **hashtags;     /* lower case, no '#'; from hashtag_names or the text */
+    uint64_t id;             /* "id" or "video_id"; never through a double */
+    const char *username;    /* "" when absent */
+    const char *description; /* "" when absent */
+    const char *region;      /* "" when absent */
+    int64_t create_time;     /* epoch seconds, 0 when absent */
+    const char **hashtags;   /* lower case, no '#'; from hashtag_names or the text */
     size_t n_hashtags;
-    const char *hashtags_joined; /* ';'-joined (tg_video.hashtags form) */
+    const char *hashtags_joined;            /* ';'-joined (tg_video.hashtags form) */
     int64_t views, likes, comments, shares; /* -1 when absent */
 } tg_parse_video;
 
 /* A listing: the store record plus what some sources add. */
 typedef struct tg_parse_listing {
-    tg_listing base;           /* source, listing_id, title, url, currency, prices,
-                                * original_price (NAN), status, sold_at (0); strings
-                                * are never NULL except product_id (always NULL) */
-    const char *item_id;       /* eBay Browse "v1|N|0"; NULL otherwise */
-    const char *condition;     /* eBay condition; NULL when absent */
-    const char *end_date;      /* eBay itemEndDate text; NULL when absent */
-    const char *buying_options;/* eBay buyingOptions joined with ';'; NULL when absent */
-    const char *brand, *size;  /* Poshmark; NULL when absent */
+    tg_listing base;              /* source, listing_id, title, url, currency, prices,
+                                   * original_price (NAN), status, sold_at (0); strings
+                                   * are never NULL except product_id (always NULL) */
+    const char *item_id;          /* eBay Browse "v1|N|0"; NULL otherwise */
+    const char *condition;        /* eBay condition; NULL when absent */
+    const char *end_date;         /* eBay itemEndDate text; NULL when absent */
+    const char *buying_options;   /* eBay buyingOptions joined with ';'; NULL when absent */
+    const char *brand, *size;     /* Poshmark; NULL when absent */
     const char *inventory_status; /* Poshmark "available" | "sold_out" | ...; NULL */
-    int64_t created_at;        /* Poshmark; 0 when absent */
-    int64_t status_changed_at; /* Poshmark; 0 when absent */
-    int64_t likes, comments;   /* Poshmark counts; -1 when absent */
+    int64_t created_at;           /* Poshmark; 0 when absent */
+    int64_t status_changed_at;    /* Poshmark; 0 when absent */
+    int64_t likes, comments;      /* Poshmark counts; -1 when absent */
 } tg_parse_listing;
 
 typedef struct tg_parse_arena tg_parse_arena;
@@ -104,13 +104,13 @@ typedef struct tg_parse_arena tg_parse_arena;
 typedef struct tg_parse_result {
     tg_parse_kind kind;
     tg_parse_layout layout;
-    bool blocked;               /* eBay block page ("Something went wrong") */
+    bool blocked; /* eBay block page ("Something went wrong") */
 
-    tg_parse_video *videos;     /* TikTok */
+    tg_parse_video *videos; /* TikTok */
     size_t n_videos;
     tg_parse_listing *listings; /* eBay, Poshmark, generic site */
     size_t n_listings;
-    const char **links;         /* TG_PARSE_EBAY_LISTINGS: absolute <a href>s, in order */
+    const char **links; /* TG_PARSE_EBAY_LISTINGS: absolute <a href>s, in order */
     size_t n_links;
 
     /* Paging. TikTok: cursor, has_more, search_id. eBay Browse: total,
@@ -160,8 +160,8 @@ int tg_parse_token(const char *buf, size_t len, char **token, int64_t *expires_i
 /* ---- patterns (PCRE2, JIT) ------------------------------------------- */
 
 typedef struct tg_price {
-    double low, high;  /* high == low unless a "X to Y" range; "Free" = 0 */
-    char currency[4];  /* ISO code ("USD", "GBP", "EUR", ...) or "" when unknown */
+    double low, high; /* high == low unless a "X to Y" range; "Free" = 0 */
+    char currency[4]; /* ISO code ("USD", "GBP", "EUR", ...) or "" when unknown */
 } tg_price;
 
 /*

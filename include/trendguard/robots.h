@@ -29,9 +29,9 @@
 typedef struct tg_robots tg_robots;
 
 typedef enum tg_robots_mode {
-    TG_ROBOTS_PARSE = 0,     /* use the parsed rules */
-    TG_ROBOTS_ALLOW_ALL,     /* e.g. robots.txt answered 4xx */
-    TG_ROBOTS_DISALLOW_ALL   /* e.g. 5xx or unreachable */
+    TG_ROBOTS_PARSE = 0,   /* use the parsed rules */
+    TG_ROBOTS_ALLOW_ALL,   /* e.g. robots.txt answered 4xx */
+    TG_ROBOTS_DISALLOW_ALL /* e.g. 5xx or unreachable */
 } tg_robots_mode;
 
 /*

@@ -34,8 +34,8 @@ typedef enum tg_stage {
 const char *tg_lifecycle_stage_name(tg_stage s);
 
 typedef struct tg_lifecycle_point {
-    int32_t day;             /* the series' day */
-    double value;            /* the activity measure of that day (e.g. daily views) */
+    int32_t day;  /* the series' day */
+    double value; /* the activity measure of that day (e.g. daily views) */
     tg_stage stage;
     double peak_value;       /* highest (smoothed) value so far */
     int32_t peak_day;        /* day of that highest point */
@@ -69,7 +69,7 @@ typedef struct tg_bot_evidence {
     double seed_bad_share;   /* share of views from videos failing views/likes < 100 */
     double score;            /* 0..1 */
     bool is_bot;
-    bool seed_flag;          /* the seed's rule: seed_bad_share > 0.5 */
+    bool seed_flag; /* the seed's rule: seed_bad_share > 0.5 */
 } tg_bot_evidence;
 
 /* Score one hashtag's evidence (fills score and is_bot). Pure. */
@@ -100,7 +100,7 @@ typedef struct tg_prf {
  * in both are counted (a hashtag the store never saw has no evidence for
  * either rule). Returns TG_OK, TG_EIO or TG_EDATA (a malformed line).
  */
-int tg_bots_evaluate(const char *truth_path, const tg_bot_evidence *e, size_t n,
-                     tg_prf *filter, tg_prf *seed);
+int tg_bots_evaluate(const char *truth_path, const tg_bot_evidence *e, size_t n, tg_prf *filter,
+                     tg_prf *seed);
 
 #endif

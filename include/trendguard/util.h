@@ -40,8 +40,7 @@ typedef struct tg_buf {
 void tg_buf_init(tg_buf *b, size_t cap);
 int tg_buf_add(tg_buf *b, const void *p, size_t n);
 int tg_buf_adds(tg_buf *b, const char *s);
-int tg_buf_printf(tg_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int tg_buf_printf(tg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int tg_buf_addc(tg_buf *b, char c);
 void tg_buf_reset(tg_buf *b);
 void tg_buf_free(tg_buf *b);
@@ -75,7 +74,8 @@ double tg_mono(void);
 int tg_duration_parse(const char *s, double *seconds);
 
 /* qsort that accepts an empty (possibly NULL) array, which qsort(3) does not. */
-static inline void tg_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+static inline void tg_qsort(void *base, size_t n, size_t size,
+                            int (*cmp)(const void *, const void *))
 {
     extern void qsort(void *, size_t, size_t, int (*)(const void *, const void *));
     if (n > 1)

@@ -1,4 +1,5 @@
-/* libFuzzer target: both eBay HTML extractors (sold pages; generic listings + links) on arbitrary bytes. */
+/* libFuzzer target: both eBay HTML extractors (sold pages; generic listings + links) on arbitrary
+ * bytes. */
 #include "trendguard/error.h"
 #include "trendguard/parser.h"
 
@@ -10,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tg_parse_result r;
-    int rc = tg_parse(size % 2 ? TG_PARSE_EBAY_LISTINGS : TG_PARSE_EBAY_SOLD, (const char *)data, size, "https://www.ebay.com/sch/i.html", &r);
+    int rc = tg_parse(size % 2 ? TG_PARSE_EBAY_LISTINGS : TG_PARSE_EBAY_SOLD, (const char *)data,
+                      size, "https://www.ebay.com/sch/i.html", &r);
     if (rc != TG_OK && rc != TG_EBLOCKED && rc != TG_EPARSE && rc != TG_ETOOBIG && rc != TG_ENOMEM)
         __builtin_trap(); /* only documented errors */
     if (rc == TG_OK) {

@@ -10,7 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tg_parse_result r;
-    int rc = tg_parse(TG_PARSE_POSHMARK_SEARCH, (const char *)data, size, "https://www.ebay.com/sch/i.html", &r);
+    int rc = tg_parse(TG_PARSE_POSHMARK_SEARCH, (const char *)data, size,
+                      "https://www.ebay.com/sch/i.html", &r);
     if (rc != TG_OK && rc != TG_EBLOCKED && rc != TG_EPARSE && rc != TG_ETOOBIG && rc != TG_ENOMEM)
         __builtin_trap(); /* only documented errors */
     if (rc == TG_OK) {

@@ -69,8 +69,10 @@ static void test_config__errors_have_lines(void **state)
     (void)state;
     expect_error("[store]\npath = x\n[nope]\nk = v\n", "4: unknown section [nope]");
     expect_error("[store]\n\npathh = x\n", "3: unknown key 'pathh' in [store]");
-    expect_error("[crawl]\nmax_connections = many\n", "2: [crawl] max_connections = many: expected an integer");
-    expect_error("[crawl]\ntimeout_s = 5 weeks\n", "2: [crawl] timeout_s = 5 weeks: expected a duration");
+    expect_error("[crawl]\nmax_connections = many\n",
+                 "2: [crawl] max_connections = many: expected an integer");
+    expect_error("[crawl]\ntimeout_s = 5 weeks\n",
+                 "2: [crawl] timeout_s = 5 weeks: expected a duration");
     expect_error("[crawl]\nclock = lunar\n", "2: [crawl] clock = lunar: expected system or source");
     expect_error("[store]\nmap_size_mb = 0\n", "2: [store] map_size_mb = 0: value out of range");
     expect_error("[site.x]\nstart_url = http://a/\nextractor = magic\n", "3: [site.x] extractor");
@@ -120,10 +122,11 @@ static void test_config__sites_and_relative_paths(void **state)
     (void)state;
     tg_config c;
     char err[512];
-    assert_int_equal(load_text("[store]\npath = rel.lmdb\n[site.bench]\nstart_url = http://127.0.0.1/\n"
-                               "follow = /page/\nextractor = ebay-listings\nmax_pages = 10\n",
-                               &c, err, sizeof err),
-                     TG_OK);
+    assert_int_equal(
+        load_text("[store]\npath = rel.lmdb\n[site.bench]\nstart_url = http://127.0.0.1/\n"
+                  "follow = /page/\nextractor = ebay-listings\nmax_pages = 10\n",
+                  &c, err, sizeof err),
+        TG_OK);
     assert_string_equal(c.store_path, "/tmp/rel.lmdb");
     assert_int_equal(c.nsites, 1);
     assert_string_equal(c.sites[0].name, "bench");

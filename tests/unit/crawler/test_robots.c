@@ -27,9 +27,9 @@ static void test_robots__longest_match_and_ties(void **state)
     const char *t = "user-agent: FooBot\nallow: /page\ndisallow: /*.html\nallow: /page.html$\n"
                     "disallow: /x\nallow: /x\n";
     assert_false(allowed(t, "FooBot", "http://a.com/index.html"));
-    assert_true(allowed(t, "FooBot", "http://a.com/page.html"));   /* longer allow */
+    assert_true(allowed(t, "FooBot", "http://a.com/page.html"));    /* longer allow */
     assert_false(allowed(t, "FooBot", "http://a.com/page.html?q")); /* $ anchors */
-    assert_true(allowed(t, "FooBot", "http://a.com/x/y"));         /* tie: allow wins */
+    assert_true(allowed(t, "FooBot", "http://a.com/x/y"));          /* tie: allow wins */
     assert_true(allowed(t, "FooBot", "http://a.com/"));
 }
 
@@ -146,7 +146,8 @@ static void test_robots__google_valid_agent_and_path(void **state)
     }
     size_t i, n_ua = 0, n_path = 0;
     json_t *c;
-    json_array_foreach(all, i, c) {
+    json_array_foreach(all, i, c)
+    {
         const char *kind = json_string_value(json_object_get(c, "kind"));
         if (!kind)
             continue;

@@ -166,8 +166,8 @@ static void test_ebay_html__sitem(void **state)
     size_t n;
     char *b = load("ebay_sold_sitem.html", &n);
     tg_parse_result r;
-    assert_int_equal(tg_parse(TG_PARSE_EBAY_SOLD, b, n, "https://www.ebay.com/sch/i.html?_nkw=x", &r),
-                     TG_OK);
+    assert_int_equal(
+        tg_parse(TG_PARSE_EBAY_SOLD, b, n, "https://www.ebay.com/sch/i.html?_nkw=x", &r), TG_OK);
     assert_int_equal(r.layout, TG_LAYOUT_S_ITEM);
     assert_int_equal(r.n_listings, 3); /* "Shop on eBay" placeholder skipped */
     const tg_parse_listing *a = &r.listings[0], *c = &r.listings[1];
@@ -181,7 +181,8 @@ static void test_ebay_html__sitem(void **state)
     assert_true(fabs(c->base.price_low - 10.0) < 1e-9 && fabs(c->base.price_high - 20.0) < 1e-9);
     assert_string_equal(c->base.url, "https://www.ebay.com/itm/Amazon-Card/155385467387?x=1");
     assert_int_equal(r.listings[2].base.status, TG_LISTING_ACTIVE);
-    assert_string_equal(r.next, "https://www.ebay.com/sch/i.html?_nkw=amazon+gift+card&LH_Sold=1&_pgn=2");
+    assert_string_equal(r.next,
+                        "https://www.ebay.com/sch/i.html?_nkw=amazon+gift+card&LH_Sold=1&_pgn=2");
     tg_parse_result_free(&r);
     free(b);
 }
@@ -218,8 +219,9 @@ static void test_ebay_html__generic_links(void **state)
         "$1,234.50</span></div></div></li></ul><nav><a class=\"pg\" href=\"/p/4.html\">page 4</a> "
         "<a href=\"../p/5.html#top\">5</a></nav></body></html>";
     tg_parse_result r;
-    assert_int_equal(tg_parse(TG_PARSE_EBAY_LISTINGS, page, strlen(page), "http://127.0.0.1:8080/p/3.html", &r),
-                     TG_OK);
+    assert_int_equal(
+        tg_parse(TG_PARSE_EBAY_LISTINGS, page, strlen(page), "http://127.0.0.1:8080/p/3.html", &r),
+        TG_OK);
     assert_int_equal(r.n_listings, 1);
     assert_string_equal(r.listings[0].base.url, "http://127.0.0.1:8080/item/3-1");
     assert_string_equal(r.listings[0].base.listing_id, "http://127.0.0.1:8080/item/3-1");
@@ -323,11 +325,16 @@ int main(void)
 {
     tg_parse_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tiktok__query),         cmocka_unit_test(test_tiktok__errors),
-        cmocka_unit_test(test_token__response),       cmocka_unit_test(test_ebay__browse),
-        cmocka_unit_test(test_poshmark__search_and_item), cmocka_unit_test(test_ebay_html__sitem),
-        cmocka_unit_test(test_ebay_html__scard_and_block), cmocka_unit_test(test_ebay_html__generic_links),
-        cmocka_unit_test(test_limits__hostile),       cmocka_unit_test(test_threads__concurrent),
+        cmocka_unit_test(test_tiktok__query),
+        cmocka_unit_test(test_tiktok__errors),
+        cmocka_unit_test(test_token__response),
+        cmocka_unit_test(test_ebay__browse),
+        cmocka_unit_test(test_poshmark__search_and_item),
+        cmocka_unit_test(test_ebay_html__sitem),
+        cmocka_unit_test(test_ebay_html__scard_and_block),
+        cmocka_unit_test(test_ebay_html__generic_links),
+        cmocka_unit_test(test_limits__hostile),
+        cmocka_unit_test(test_threads__concurrent),
         cmocka_unit_test(test_alloc__failure_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,29 +20,59 @@
 static void test_bots__score_components(void **state)
 {
     (void)state;
-    tg_bot_evidence organic = {.views = 1000000, .likes = 80000, .comments = 2400, .shares = 4000,
-                               .top_author_share = 0.2, .burst = 0.1, .benford_mad = 0.004};
+    tg_bot_evidence organic = {.views = 1000000,
+                               .likes = 80000,
+                               .comments = 2400,
+                               .shares = 4000,
+                               .top_author_share = 0.2,
+                               .burst = 0.1,
+                               .benford_mad = 0.004};
     tg_bots_score(&organic);
     assert_true(organic.score < 0.1);
     assert_false(organic.is_bot);
-    tg_bot_evidence bot = {.views = 1000000, .likes = 4000, .comments = 16, .shares = 200,
-                           .videos = 150, .authors = 8, .top_author_share = 1.0, .burst = 0.8, .benford_mad = NAN};
+    tg_bot_evidence bot = {.views = 1000000,
+                           .likes = 4000,
+                           .comments = 16,
+                           .shares = 200,
+                           .videos = 150,
+                           .authors = 8,
+                           .top_author_share = 1.0,
+                           .burst = 0.8,
+                           .benford_mad = NAN};
     tg_bots_score(&bot);
     assert_true(bot.score > 0.9);
     assert_true(bot.is_bot);
     /* like rate alone at the organic 5th percentile is not enough to flag */
-    tg_bot_evidence edge = {.views = 1000000, .likes = 11000, .comments = 330, .shares = 4000,
-                            .videos = 100, .authors = 95, .top_author_share = 0.3, .burst = 0.2, .benford_mad = NAN};
+    tg_bot_evidence edge = {.views = 1000000,
+                            .likes = 11000,
+                            .comments = 330,
+                            .shares = 4000,
+                            .videos = 100,
+                            .authors = 95,
+                            .top_author_share = 0.3,
+                            .burst = 0.2,
+                            .benford_mad = NAN};
     tg_bots_score(&edge);
     assert_false(edge.is_bot);
     /* nothing known: score 0, not flagged */
-    tg_bot_evidence none = {.views = -1, .likes = -1, .comments = -1, .shares = -1,
-                            .top_author_share = NAN, .burst = NAN, .benford_mad = NAN};
+    tg_bot_evidence none = {.views = -1,
+                            .likes = -1,
+                            .comments = -1,
+                            .shares = -1,
+                            .top_author_share = NAN,
+                            .burst = NAN,
+                            .benford_mad = NAN};
     tg_bots_score(&none);
     assert_false(none.is_bot);
     /* a handful of videos: the top 3 authors trivially hold most views */
-    tg_bot_evidence few = {.views = 28602, .likes = 512, .comments = 17, .shares = 208,
-                           .videos = 4, .authors = 4, .top_author_share = 0.96, .burst = NAN,
+    tg_bot_evidence few = {.views = 28602,
+                           .likes = 512,
+                           .comments = 17,
+                           .shares = 208,
+                           .videos = 4,
+                           .authors = 4,
+                           .top_author_share = 0.96,
+                           .burst = NAN,
                            .benford_mad = NAN};
     tg_bots_score(&few);
     assert_false(few.is_bot);
@@ -68,7 +98,8 @@ static int fill(tg_store_txn *t, void *ctx)
         for (int k = 0; k < 40; k++) {
             tg_video v = {0};
             char user[16];
-            snprintf(user, sizeof user, "u%d", bot ? 900 + h * 4 + k % 4 : (int)(tg_rng_next(&r) % 3000));
+            snprintf(user, sizeof user, "u%d",
+                     bot ? 900 + h * 4 + k % 4 : (int)(tg_rng_next(&r) % 3000));
             v.id = (uint64_t)h << 32 | (uint64_t)k;
             v.username = user;
             v.description = "";
@@ -79,13 +110,18 @@ static int fill(tg_store_txn *t, void *ctx)
             int rc = tg_store_put_video(t, &v, NULL);
             if (rc)
                 return rc;
-            double views = bot ? 40000 * exp(0.6 * tg_rng_norm(&r)) : 4000 * exp(1.3 * tg_rng_norm(&r));
-            double lr = bot ? 0.004 * exp(0.35 * tg_rng_norm(&r)) : 0.08 * exp(0.6 * tg_rng_norm(&r));
+            double views =
+                bot ? 40000 * exp(0.6 * tg_rng_norm(&r)) : 4000 * exp(1.3 * tg_rng_norm(&r));
+            double lr =
+                bot ? 0.004 * exp(0.35 * tg_rng_norm(&r)) : 0.08 * exp(0.6 * tg_rng_norm(&r));
             double cr = bot ? 0.004 : 0.03, sr = bot ? 0.0002 : 0.004;
             for (int d = cday; d < 10; d++) {
                 double frac = bot ? 1.0 : 1 - exp(-(d - cday + 1) / 2.0);
-                tg_snapshot s = {v.id, w->t0 + d * 86400 + 3600, (int64_t)(views * frac),
-                                 (int64_t)(views * frac * lr), (int64_t)(views * frac * lr * cr),
+                tg_snapshot s = {v.id,
+                                 w->t0 + d * 86400 + 3600,
+                                 (int64_t)(views * frac),
+                                 (int64_t)(views * frac * lr),
+                                 (int64_t)(views * frac * lr * cr),
                                  (int64_t)(views * frac * sr)};
                 if ((rc = tg_store_put_snapshot(t, &s)))
                     return rc;
@@ -99,9 +135,17 @@ static int fill(tg_store_txn *t, void *ctx)
         for (int d = 0; d < 10; d++) {
             if (!vids[d])
                 continue;
-            tg_hashtag_day hd = {tag, (int32_t)(w->t0 / 86400 + d), vids[d], 0, bot ? 4 : 35,
-                                 days_views[d], days_likes[d], days_com[d], days_sh[d],
-                                 bot ? 1.0 : 0.25, NAN};
+            tg_hashtag_day hd = {tag,
+                                 (int32_t)(w->t0 / 86400 + d),
+                                 vids[d],
+                                 0,
+                                 bot ? 4 : 35,
+                                 days_views[d],
+                                 days_likes[d],
+                                 days_com[d],
+                                 days_sh[d],
+                                 bot ? 1.0 : 0.25,
+                                 NAN};
             int rc = tg_store_put_hashtag_day(t, &hd);
             if (rc)
                 return rc;

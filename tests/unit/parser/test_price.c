@@ -26,7 +26,9 @@ static void test_price__forms(void **state)
     (void)state;
     price_is("$1,234.56", 1234.56, 1234.56, "USD");
     price_is("US $12.00", 12.0, 12.0, "USD");
-    price_is("\xc2\xa3" "8.99", 8.99, 8.99, "GBP");
+    price_is("\xc2\xa3"
+             "8.99",
+             8.99, 8.99, "GBP");
     price_is("EUR 10,00", 10.0, 10.0, "EUR");
     price_is("EUR 3,500.00", 3500.0, 3500.0, "EUR");
     price_is("1.234,56 \xe2\x82\xac", 1234.56, 1234.56, "EUR");

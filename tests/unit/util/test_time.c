@@ -32,9 +32,17 @@ static void test_time__rejects(void **state)
 {
     (void)state;
     int64_t t;
-    const char *bad[] = {"",           "2026-13-01", "2026-02-30", "2025-02-29",
-                         "2026-1-01",  "26-01-01",   "2026-01-01T25:00Z", "2026-01-01Tx",
-                         "2026-01-01Q", "2026-01-01T10:00:00ZZ", "2026-01-01T10:00+99"};
+    const char *bad[] = {"",
+                         "2026-13-01",
+                         "2026-02-30",
+                         "2025-02-29",
+                         "2026-1-01",
+                         "26-01-01",
+                         "2026-01-01T25:00Z",
+                         "2026-01-01Tx",
+                         "2026-01-01Q",
+                         "2026-01-01T10:00:00ZZ",
+                         "2026-01-01T10:00+99"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(tg_time_parse(bad[i], &t), TG_EDATA);
     assert_int_equal(tg_time_parse("2024-02-29", &t), TG_OK);
@@ -160,10 +168,14 @@ static void test_error__table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time__iso_forms),       cmocka_unit_test(test_time__rejects),
-        cmocka_unit_test(test_time__format_roundtrip), cmocka_unit_test(test_time__http_date),
-        cmocka_unit_test(test_time__durations),       cmocka_unit_test(test_misc__rng_deterministic),
-        cmocka_unit_test(test_buf__cap),              cmocka_unit_test(test_alloc__fail_injection),
+        cmocka_unit_test(test_time__iso_forms),
+        cmocka_unit_test(test_time__rejects),
+        cmocka_unit_test(test_time__format_roundtrip),
+        cmocka_unit_test(test_time__http_date),
+        cmocka_unit_test(test_time__durations),
+        cmocka_unit_test(test_misc__rng_deterministic),
+        cmocka_unit_test(test_buf__cap),
+        cmocka_unit_test(test_alloc__fail_injection),
         cmocka_unit_test(test_error__table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
