@@ -692,12 +692,11 @@ static int apply_listing(tg_store_txn *t, const tg_listing *l)
     return tg_store_put_listing(t, &nl);
 }
 
-static int apply(tg_store_txn *t, void *ctx)
+int tg_crawl__apply(tg_store_txn *t, tg_result *list, int64_t now, bool frontier)
 {
-    wbatch *b = ctx;
     int rc = TG_OK;
     TG_VEC(tg_tagday) days = {0};
-    for (tg_result *r = b->list; r; r = r->next) {
+    for (tg_result *r = list; r; r = r->next) {
         for (size_t i = 0; i < r->videos.n && !rc; i++)
             rc = tg_store_put_video(t, &r->videos.v[i], NULL);
         for (size_t i = 0; i < r->snaps.n && !rc; i++)
@@ -706,8 +705,8 @@ static int apply(tg_store_txn *t, void *ctx)
             rc = apply_listing(t, &r->listings.v[i]);
         for (size_t i = 0; i < r->prices.n && !rc; i++)
             rc = tg_store_put_price_obs(t, &r->prices.v[i]);
-        for (size_t i = 0; i < r->items.n && !rc; i++)
-            rc = tg_crawl__add_item(t, &r->items.v[i], r->obs_t ? r->obs_t : b->now);
+        for (size_t i = 0; i < r->items.n && !rc && frontier; i++)
+            rc = tg_crawl__add_item(t, &r->items.v[i], r->obs_t ? r->obs_t : now);
         for (size_t i = 0; i < r->tagdays.n && !rc; i++) {
             bool dup = false;
             for (size_t j = 0; j < days.n; j++)
@@ -718,16 +717,16 @@ static int apply(tg_store_txn *t, void *ctx)
         }
         if (rc)
             break;
-        if (r->item.key && *r->item.key) {
+        if (frontier && r->item.key && *r->item.key) {
             if (r->fate == TG_FATE_DONE)
                 rc = tg_frontier__del(t, r->item.key);
             else if (r->fate == TG_FATE_NEXT)
                 rc = tg_frontier__put(t, &r->next_item);
         }
         if (!rc && r->ec != TG_EC_NONE && r->ec != TG_EC_RATELIMIT)
-            rc = put_fetchlog(t, r, b->now);
+            rc = put_fetchlog(t, r, now);
         if (!rc && r->robots_host)
-            rc = put_robots(t, r, b->now);
+            rc = put_robots(t, r, now);
         if (!rc && r->meta_key)
             rc = tg_store_meta_put(t, r->meta_key, r->meta_val, strlen(r->meta_val));
         if (rc)
@@ -738,7 +737,7 @@ static int apply(tg_store_txn *t, void *ctx)
     /* last success per source ("crawl.last_success.tiktok" => ASCII time) */
     const char *done[8];
     int ndone = 0;
-    for (tg_result *r = b->list; r && !rc; r = r->next) {
+    for (tg_result *r = list; r && !rc; r = r->next) {
         if (!r->page || r->ec != TG_EC_NONE || !r->item.key)
             continue;
         const char *slash = strchr(r->item.key, '/');
@@ -751,17 +750,24 @@ static int apply(tg_store_txn *t, void *ctx)
         done[ndone++] = r->item.key;
         char key[64], val[32];
         snprintf(key, sizeof key, "crawl.last_success.%.*s", (int)pl, r->item.key);
-        tg_time_format(r->obs_t ? r->obs_t : b->now, val, sizeof val);
+        tg_time_format(r->obs_t ? r->obs_t : now, val, sizeof val);
         rc = tg_store_meta_put(t, key, val, strlen(val));
     }
-    for (int i = 0; i < b->nq && !rc; i++)
-        rc = tg_quota__save(t, b->q[i].source, b->q[i].day, b->q[i].used);
     bool logged = false;
-    for (tg_result *r = b->list; r; r = r->next)
+    for (tg_result *r = list; r; r = r->next)
         logged |= r->ec != TG_EC_NONE && r->ec != TG_EC_RATELIMIT;
     if (!rc && logged)
         rc = trim_fetchlog(t);
     tg_free(days.v);
+    return rc;
+}
+
+static int apply(tg_store_txn *t, void *ctx)
+{
+    wbatch *b = ctx;
+    int rc = tg_crawl__apply(t, b->list, b->now, true);
+    for (int i = 0; i < b->nq && !rc; i++)
+        rc = tg_quota__save(t, b->q[i].source, b->q[i].day, b->q[i].used);
     return rc;
 }
 

@@ -287,6 +287,13 @@ typedef struct tg_result {
     size_t robots_len;
 } tg_result;
 
+/* Store what a list of results produced: records, the hashtag-day aggregates
+ * they touch, failed fetches (fetch log), robots.txt bodies, meta values and
+ * each source's last success. With frontier = true also the frontier moves
+ * (fate) and the discovered items (single-process crawl); the fleet sink
+ * passes false (the frontier lives in Redis). Runs inside a write txn. */
+int tg_crawl__apply(tg_store_txn *t, tg_result *list, int64_t now, bool frontier);
+
 /* Append to a result vector (tg_realloc, capped at 1<<20 entries); 0 or TG_ENOMEM. */
 int tg_result__grow(void **v, size_t *alloc, size_t need, size_t elem);
 #define TG_VEC_PUSH(vec, val)                                                                      \
