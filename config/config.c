@@ -305,6 +305,40 @@ static int is_http_url(const char *u)
     return u && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
 }
 
+/* libinih calls the handler only for keys, so a section with no keys is
+ * never seen by handler(): look at every "[name]" line ourselves. Returns
+ * the line of the first unknown section (0: none) and names it in why. */
+static int unknown_empty_section(FILE *f, char *why, size_t whylen)
+{
+    char line[512];
+    int n = 0;
+    rewind(f);
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        const char *p = line;
+        if (n == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+            (unsigned char)p[2] == 0xBF)
+            p += 3; /* UTF-8 BOM, as libinih skips it */
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *end = *p == '[' ? strchr(p, ']') : NULL;
+        if (!end)
+            continue;
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+        if (strncmp(name, "site.", 5) == 0 && name[5])
+            continue;
+        bool known = false;
+        for (size_t i = 0; i < NKEYS && !known; i++)
+            known = strcmp(keys[i].section, name) == 0;
+        if (!known) {
+            snprintf(why, whylen, "unknown section [%s]", name);
+            return n;
+        }
+    }
+    return 0;
+}
+
 int tg_config_load(tg_config *cfg, const char *path, char *err, size_t errlen)
 {
     int drc = tg_config_defaults(cfg);
@@ -321,6 +355,8 @@ int tg_config_load(tg_config *cfg, const char *path, char *err, size_t errlen)
     char why[512] = "";
     struct loadctx c = {cfg, why, sizeof why, path};
     int line = ini_parse_file(f, handler, &c);
+    if (line == 0)
+        line = unknown_empty_section(f, why, sizeof why);
     fclose(f);
     if (line != 0) {
         if (line < 0)

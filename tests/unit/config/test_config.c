@@ -68,6 +68,9 @@ static void test_config__errors_have_lines(void **state)
 {
     (void)state;
     expect_error("[store]\npath = x\n[nope]\nk = v\n", "4: unknown section [nope]");
+    /* a section without keys never reaches libinih's handler */
+    expect_error("[store]\npath = x\n\n[storre]\n", "4: unknown section [storre]");
+    expect_error("[nope]\n[store]\npath = x\n", "1: unknown section [nope]");
     expect_error("[store]\n\npathh = x\n", "3: unknown key 'pathh' in [store]");
     expect_error("[crawl]\nmax_connections = many\n",
                  "2: [crawl] max_connections = many: expected an integer");
