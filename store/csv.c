@@ -97,6 +97,13 @@ static void fail(rstate *st, int err, const char *why)
     }
 }
 
+/* A failed append: over the record cap, or out of memory (which the caller
+ * must not mistake for a bad row). */
+static void add_failed(rstate *st, int rc)
+{
+    fail(st, rc, rc == TG_ENOMEM ? "out of memory" : "record too long");
+}
+
 static void add_byte(tg_store_csv *c, rstate *st, int b)
 {
     if (st->err)
@@ -106,8 +113,9 @@ static void add_byte(tg_store_csv *c, rstate *st, int b)
         return;
     }
     char ch = (char)b;
-    if (tg_buf_add(&c->rec, &ch, 1))
-        fail(st, TG_ETOOBIG, "record too long");
+    int rc = tg_buf_add(&c->rec, &ch, 1);
+    if (rc)
+        add_failed(st, rc);
 }
 
 static void end_field(tg_store_csv *c, rstate *st, size_t start)
@@ -137,8 +145,9 @@ static void end_field(tg_store_csv *c, rstate *st, size_t start)
     c->off[c->nf] = start;
     c->flen[c->nf] = c->rec.len - start;
     c->nf++;
-    if (tg_buf_add(&c->rec, "", 1))
-        fail(st, TG_ETOOBIG, "record too long");
+    int rc = tg_buf_add(&c->rec, "", 1);
+    if (rc)
+        add_failed(st, rc);
 }
 
 /* A line end: consume the LF of a CRLF. */
@@ -222,8 +231,11 @@ int tg_store_csv_next(tg_store_csv *c)
                             break;
                         i++;
                     }
-                    if (i > c->ipos && !st.err && tg_buf_add(&c->rec, c->in + c->ipos, i - c->ipos))
-                        fail(&st, TG_ETOOBIG, "record too long");
+                    int arc = i > c->ipos && !st.err
+                                  ? tg_buf_add(&c->rec, c->in + c->ipos, i - c->ipos)
+                                  : 0;
+                    if (arc)
+                        add_failed(&st, arc);
                     c->ipos = i;
                     b = getb(c);
                 }

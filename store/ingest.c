@@ -594,7 +594,7 @@ static int header(ictx *x, tg_store_csv *c)
         return TG_EDATA;
     }
     if (rc < 0) {
-        if (rc == TG_EIO)
+        if (rc == TG_EIO || rc == TG_ENOMEM)
             return rc;
         snprintf(x->sum->header_error, sizeof x->sum->header_error, "%s:%ld: bad header: %s",
                  x->o->name, c->rec_line, c->why ? c->why : tg_strerror(rc));
