@@ -301,6 +301,13 @@ int tg_result__grow(void **v, size_t *alloc, size_t need, size_t elem);
          ? TG_ENOMEM                                                                               \
          : ((vec).v[(vec).n++] = (val), 0))
 void tg_result__free(tg_result *r);
+/* A result as bytes for the fleet's NS:results stream (result_codec.c has the
+ * format; records travel as their store key/value). encode appends to out and
+ * leaves it unchanged on failure (TG_ENOMEM, TG_ETOOBIG). decode returns a new
+ * result owning all its memory (free with tg_result__free; next is NULL), or
+ * TG_EDATA for any malformed input, TG_ENOMEM. */
+int tg_result__encode(const tg_result *r, tg_buf *out);
+int tg_result__decode(const void *p, size_t n, tg_result **out);
 
 /* ---- metrics (--metrics-port) ------------------------------------------ */
 
