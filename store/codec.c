@@ -331,17 +331,58 @@ int tg_store__dec_video(const void *k, size_t kl, const void *v, size_t vl, tg_v
 
 /* ---- snapshots ----------------------------------------------------------- */
 
+/* Unsigned LEB128 into p (room for 10 bytes); returns the bytes written. */
+static size_t uvar_to(unsigned char *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (unsigned char)v;
+    return n;
+}
+
+static size_t svar_to(unsigned char *p, int64_t v)
+{
+    return uvar_to(p, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+}
+
+/* Spelled out byte by byte: compilers turn this into one byte swap and store. */
+static void be64_to(unsigned char *p, uint64_t v)
+{
+    p[0] = (unsigned char)(v >> 56);
+    p[1] = (unsigned char)(v >> 48);
+    p[2] = (unsigned char)(v >> 40);
+    p[3] = (unsigned char)(v >> 32);
+    p[4] = (unsigned char)(v >> 24);
+    p[5] = (unsigned char)(v >> 16);
+    p[6] = (unsigned char)(v >> 8);
+    p[7] = (unsigned char)v;
+}
+
+size_t tg_store__snapshot_kv(unsigned char k[TG_STORE__SNAP_KEY],
+                             unsigned char v[TG_STORE__SNAP_VMAX], const tg_snapshot *s)
+{
+    be64_to(k, s->video_id);
+    be64_to(k + 8, (uint64_t)s->t ^ (UINT64_C(1) << 63));
+    size_t n = 0;
+    v[n++] = TG_STORE_REC_V1;
+    n += svar_to(v + n, s->views);
+    n += svar_to(v + n, s->likes);
+    n += svar_to(v + n, s->comments);
+    n += svar_to(v + n, s->shares);
+    return n;
+}
+
 int tg_store__enc_snapshot(tg_buf *kb, tg_buf *vb, const tg_snapshot *s)
 {
-    int rc = 0;
+    unsigned char k[TG_STORE__SNAP_KEY], v[TG_STORE__SNAP_VMAX];
+    size_t vl = tg_store__snapshot_kv(k, v, s);
     reset2(kb, vb);
-    W(tg_store__key_be64(kb, s->video_id));
-    W(tg_store__key_be64t(kb, s->t));
-    W(tg_buf_addc(vb, TG_STORE_REC_V1));
-    W(tg_store__put_svar(vb, s->views));
-    W(tg_store__put_svar(vb, s->likes));
-    W(tg_store__put_svar(vb, s->comments));
-    W(tg_store__put_svar(vb, s->shares));
+    int rc = tg_buf_add(kb, k, sizeof k);
+    if (rc == 0)
+        rc = tg_buf_add(vb, v, vl);
     return rc;
 }
 

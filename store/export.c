@@ -91,16 +91,20 @@ static int rw_done(rw *w)
     return w->err;
 }
 
-/* Start a cell: separator / JSON key. */
-static void cell(rw *w)
+static void cell_json(rw *w)
 {
-    if (w->jsonl) {
-        put(w, w->col ? ",\"" : "{\"", 2);
-        puts_(w, w->cols[w->col]);
-        put(w, "\":", 2);
-    } else if (w->col) {
+    put(w, w->col ? ",\"" : "{\"", 2);
+    puts_(w, w->cols[w->col]);
+    put(w, "\":", 2);
+}
+
+/* Start a cell: separator / JSON key. */
+static inline void cell(rw *w)
+{
+    if (w->jsonl)
+        cell_json(w);
+    else if (w->col)
         put(w, ",", 1);
-    }
     w->col++;
 }
 
@@ -137,9 +141,13 @@ static void c_str(rw *w, const char *s)
     }
     /* formula injection: =, +, -, @, TAB, CR as first character */
     bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    /* one pass for the length and whether a character needs quoting */
+    size_t n = 0;
+    bool quote = formula;
+    for (unsigned char ch; (ch = (unsigned char)s[n]) != 0; n++)
+        quote |= ch == ',' || ch == '"' || ch == '\r' || ch == '\n';
     if (!quote) {
-        puts_(w, s);
+        put(w, s, n);
         return;
     }
     put(w, "\"", 1);
@@ -199,8 +207,14 @@ static void c_f64(rw *w, double v)
         c_null(w);
         return;
     }
-    double cents = v * 100.0;
-    if (fabs(v) < 1e13 && cents == floor(cents)) { /* money: exact to the cent */
+    /*
+     * Money: a value that is exactly the double nearest some whole number of
+     * cents (115.17 is not 11517 / 100 in binary, but it is the double
+     * nearest to it) prints as that decimal, which reads back as the same
+     * double; anything else goes through %.10g.
+     */
+    double cents = nearbyint(v * 100.0);
+    if (fabs(v) < 1e13 && cents / 100.0 == v) {
         int64_t c = (int64_t)cents;
         cell(w);
         char tmp[32];
@@ -246,10 +260,15 @@ static void civil(int64_t z, int *y, unsigned *m, unsigned *d)
     *y = (int)(yy + (*m <= 2));
 }
 
+/* "00" .. "99": two digits per lookup. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
 static char *two(char *p, unsigned v)
 {
-    p[0] = (char)('0' + v / 10 % 10);
-    p[1] = (char)('0' + v % 10);
+    memcpy(p, digit_pairs + 2 * (v % 100), 2);
     return p + 2;
 }
 
@@ -318,21 +337,32 @@ static void c_bool(rw *w, bool v)
     puts_(w, w->jsonl ? (v ? "true" : "false") : (v ? "1" : "0"));
 }
 
+/* "00" .. "ff": a byte's two hex digits per lookup. */
+static const char hex_pairs[513] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/* Hex of at most 32 bytes (a pseudonym). */
 static void c_hex(rw *w, const uint8_t *p, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     cell(w);
-    char tmp[80];
-    size_t k = 0;
+    char tmp[2 * 32 + 2];
+    char *q = tmp;
+    if (n > 32)
+        n = 32;
     if (w->jsonl)
-        tmp[k++] = '"';
-    for (size_t i = 0; i < n && k + 3 < sizeof tmp; i++) {
-        tmp[k++] = hex[p[i] >> 4];
-        tmp[k++] = hex[p[i] & 15];
-    }
+        *q++ = '"';
+    for (size_t i = 0; i < n; i++, q += 2)
+        memcpy(q, hex_pairs + 2 * p[i], 2);
     if (w->jsonl)
-        tmp[k++] = '"';
-    put(w, tmp, k);
+        *q++ = '"';
+    put(w, tmp, (size_t)(q - tmp));
 }
 
 /* ---- series -------------------------------------------------------------- */

@@ -282,6 +282,30 @@ static int write_last(tg_store_txn *t)
     return mdb_put(t->txn, t->s->dbi[TG_DB_META], &k, &v, 0);
 }
 
+MDB_cursor *tg_store__txn_cursor(tg_store_txn *t, tg_db db, int *rc)
+{
+    if (!t->cur[db]) {
+        int mrc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->cur[db]);
+        if (mrc) {
+            t->cur[db] = NULL;
+            *rc = tg_store__err(mrc, "cursor");
+            return NULL;
+        }
+    }
+    *rc = TG_OK;
+    return t->cur[db];
+}
+
+/* Close the transaction's cursors (before its commit or abort). */
+static void close_cursors(tg_store_txn *t)
+{
+    for (int i = 0; i < TG_DB__COUNT; i++) {
+        if (t->cur[i])
+            mdb_cursor_close(t->cur[i]);
+        t->cur[i] = NULL;
+    }
+}
+
 /* Double the map. LMDB requires that no txn of this process is open. */
 static int grow_map(tg_store *s)
 {
@@ -327,6 +351,7 @@ int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
         t.rd.owned = 0;
         t.map_full = 0;
         err = fn(&t, ctx);
+        close_cursors(&t);
         if (err == 0 && !t.map_full) {
             rc = write_last(&t);
             if (rc == 0) {
@@ -356,6 +381,7 @@ int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
             goto out;
     }
 out:
+    close_cursors(&t);
     if (t.txn)
         mdb_txn_abort(t.txn);
     tg_buf_free(&t.kb);
@@ -374,8 +400,12 @@ int tg_store_raw_put(tg_store_txn *t, tg_db db, const void *k, size_t kl, const 
 {
     if (!db_ok(t->s, db) || kl == 0 || kl > TG_STORE_MAX_KEY)
         return TG_EINVAL;
+    int err;
+    MDB_cursor *c = tg_store__txn_cursor(t, db, &err);
+    if (!c)
+        return err;
     MDB_val mk = {kl, (void *)k}, mv = {vl, (void *)v};
-    int rc = mdb_put(t->txn, t->s->dbi[db], &mk, &mv, 0);
+    int rc = mdb_cursor_put(c, &mk, &mv, 0);
     if (rc == MDB_MAP_FULL)
         t->map_full = 1;
     return tg_store__err(rc, tg_db_name(db));

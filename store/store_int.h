@@ -123,7 +123,17 @@ struct tg_store_txn {
     tg_store_read rd;
     tg_buf kb, vb; /* scratch for encoding */
     int map_full;  /* a put hit MDB_MAP_FULL */
+    /*
+     * One write cursor per database, opened on first use and kept for the
+     * whole transaction: a put through a cursor that already sits on the
+     * right leaf page skips the descent from the root (LMDB checks the
+     * current page first), which is what makes key-ordered batches cheap.
+     */
+    MDB_cursor *cur[TG_DB__COUNT];
 };
+
+/* The transaction's cursor on db (opened on first use); NULL on error (rc set). */
+MDB_cursor *tg_store__txn_cursor(tg_store_txn *t, tg_db db, int *rc);
 
 /* LMDB error -> TG error, logging mdb_strerror once (the boundary). */
 int tg_store__err(int mdb_rc, const char *what);
@@ -182,6 +192,15 @@ const char *tg_store__key_take_str(tg_store__rd *r);
     int tg_store__dec_##name(const void *k, size_t kl, const void *v, size_t vl, type *out);
 TG_STORE__CODECS(TG_STORE__CODEC_DECL)
 #undef TG_STORE__CODEC_DECL
+
+/*
+ * A snapshot's key and value into fixed arrays, without a tg_buf (the hot
+ * path of batched writes); returns the value's length.
+ */
+#define TG_STORE__SNAP_KEY 16
+#define TG_STORE__SNAP_VMAX (1 + 4 * 10)
+size_t tg_store__snapshot_kv(unsigned char k[TG_STORE__SNAP_KEY],
+                             unsigned char v[TG_STORE__SNAP_VMAX], const tg_snapshot *s);
 
 /* zips: key str zip, value 01 f64. */
 int tg_store__enc_zip(tg_buf *kb, tg_buf *vb, const char *zip, double income);

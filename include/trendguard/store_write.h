@@ -60,6 +60,16 @@ int tg_store_put_product(tg_store_txn *t, const tg_product *p);
 int tg_store_put_video(tg_store_txn *t, const tg_video *v, bool *is_new);
 /* Snapshots are keyed (video_id, t): a repeated observation overwrites itself. */
 int tg_store_put_snapshot(tg_store_txn *t, const tg_snapshot *s);
+/*
+ * n snapshots at once (n <= TG_STORE_MAX_BATCH): the same result as n calls
+ * of tg_store_put_snapshot in that order (a repeated key: the last wins),
+ * but sorted and written in key order through one cursor (keys above the
+ * last stored one are appended), which saves LMDB most of its tree
+ * searches when the input is not already in key order. The array is not
+ * modified.
+ */
+#define TG_STORE_MAX_BATCH ((size_t)1 << 24)
+int tg_store_put_snapshots(tg_store_txn *t, const tg_snapshot *s, size_t n);
 int tg_store_put_hashtag_day(tg_store_txn *t, const tg_hashtag_day *d);
 int tg_store_put_trend(tg_store_txn *t, const tg_trend *tr);
 int tg_store_put_listing(tg_store_txn *t, const tg_listing *l);
