@@ -15,7 +15,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: trendguard crawl -c FILE [--once] [--duration D] [--only SOURCE]\n"
+            "usage: trendguard crawl -c FILE [--fleet] [--once] [--duration D] [--only SOURCE]\n"
             "                        [--metrics-port P [--metrics-port-file F]]\n"
             "                        [--progress|--no-progress]\n"
             "       trendguard crawl status -c FILE [--format csv|json]\n\n"
@@ -24,6 +24,10 @@ static void usage(FILE *out)
             "(even kill -9) and the next run resumes where the last commit left it.\n\n"
             "Options:\n"
             "  -c, --config FILE     the config (or $TRENDGUARD_CONFIG)\n"
+            "      --fleet           one worker of a fleet: frontier, politeness, budgets,\n"
+            "                        tokens and robots in [fleet] redis; results go to its\n"
+            "                        stream for `store sink --fleet` (no store is opened);\n"
+            "                        with --once it exits when the fleet's round is done\n"
             "      --once            one round: every due job, paging to its end, then exit\n"
             "      --duration D      stop after D (e.g. 90s, 10m, 2h); default: run on\n"
             "      --only SOURCE     crawl one source: tiktok, ebay, ebay_sold, poshmark, site\n"
@@ -43,6 +47,7 @@ int tg_cmd_crawl(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"once", no_argument, NULL, 'o'},
+        {"fleet", no_argument, NULL, 'F'},
         {"duration", required_argument, NULL, 'd'},
         {"only", required_argument, NULL, 's'},
         {"metrics-port", required_argument, NULL, 'm'},
@@ -67,6 +72,9 @@ int tg_cmd_crawl(int argc, char **argv)
             break;
         case 'o':
             o.once = true;
+            break;
+        case 'F':
+            o.fleet = true;
             break;
         case 'd':
             if (tg_duration_parse(optarg, &o.duration_s) || o.duration_s <= 0)
@@ -113,6 +121,8 @@ int tg_cmd_crawl(int argc, char **argv)
         else
             return tg_cli_usage("crawl", "unexpected argument '%s'", argv[optind]);
     }
+    if (status && o.fleet)
+        return tg_cli_usage("crawl", "status reads the store: run it where the sink writes");
     if (status && strcmp(fmt, "csv") && strcmp(fmt, "json"))
         return tg_cli_usage("crawl", "--format: expected csv or json");
 

@@ -79,6 +79,7 @@ static const struct key keys[] = {
     {"fleet", "redis", K_STR, O(fleet_redis), NULL, 0, 0},
     {"fleet", "namespace", K_STR, O(fleet_namespace), "tg", 0, 0},
     {"fleet", "lease_s", K_DUR, O(fleet_lease_s), "60s", 1, 86400},
+    {"fleet", "worker_id", K_STR, O(fleet_worker_id), NULL, 0, 0},
 
     {"model", "label_empty_reason", K_STR, O(label_empty_reason), "trend", 0, 0},
     {"model", "seed", K_LONG, O(model_seed), "42", 0, 2147483647.0},

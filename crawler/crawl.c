@@ -138,6 +138,7 @@ typedef struct robots_ent {
     tg_robots *r;
     int64_t fetched;
     bool fetching;
+    double next_look; /* fleet: when to look in Redis again (mono) */
 } robots_ent;
 
 /* ---- the engine ------------------------------------------------------- */
@@ -182,6 +183,24 @@ struct tg_crawl {
 
     robots_ent *robots;
     tg_metrics *metrics;
+
+    /* --fleet: the frontier, politeness, budgets, tokens and robots live in
+     * Redis (fleet.c); the results go to its stream; no store is opened */
+    tg_fleet *fleet;
+    bool leader;
+    bool fleet_seeded;             /* this leader seeded every source (NS:seeded set) */
+    long fleet_left;               /* the round's outstanding items at the last lease */
+    double t_lease;                /* last LEASE (mono) */
+    double t_done;                 /* last DONE (mono) */
+    double t_stop;                 /* when stopping began (mono) */
+    double t_renew;                /* last lease renewal / leader check */
+    double t_clock;                /* last look for the shared source clock */
+    uint64_t fleet_stale;          /* results dropped by fencing */
+    uint64_t bad_tok[MAX_SOURCES]; /* hash of a token refused with 401 */
+    struct {
+        char host[256];
+        double until; /* mono */
+    } gate_wait[16];  /* hosts whose START said "wait": ask again after that */
     uint64_t reqid;
     bool stopping, closing;
     double t_start, t_last_progress, t_last_tick;
@@ -192,6 +211,15 @@ struct tg_crawl {
 
 static void pump(tg_crawl *c);
 static void flush(tg_crawl *c, bool force);
+
+/* A leased item leaves the engine without a result: in memory the lease
+ * just ends; a fleet worker gives it back to Redis (due again at once). */
+static void lease_end(tg_crawl *c, const char *key)
+{
+    ks_del(&c->leased, key);
+    if (c->fleet)
+        tg_fleet__drop(c->fleet, key);
+}
 
 const char *tg_crawl_errclass_name(tg_errclass ec)
 {
@@ -301,6 +329,8 @@ const char *tg_crawl__token(tg_crawl *c, const tg_source_ops *s)
 void tg_crawl__token_invalid(tg_crawl *c, const tg_source_ops *s)
 {
     tg_token *t = &c->tok[src_index(c, s)];
+    if (t->value) /* the fleet's copy of it is no good either */
+        c->bad_tok[src_index(c, s)] = tg_hash64(t->value, strlen(t->value));
     tg_free(t->value);
     t->value = NULL;
     t->expires = 0;
@@ -501,6 +531,19 @@ static long site_pages(tg_store_read *rd, const char *site)
 
 int tg_crawl__add_item(tg_store_txn *t, const tg_new_item *ni, int64_t now)
 {
+    tg_result *col = t ? NULL : tg_frontier__collector();
+    if (col) { /* fleet leader seeding: Redis applies seen and max_pages */
+        tg_new_item c = *ni;
+        c.it.key = tg_arena__strdup(&col->a, ni->it.key);
+        c.it.state = tg_arena__strdup(&col->a, ni->it.state ? ni->it.state : "");
+        c.seen = ni->seen ? tg_arena__strdup(&col->a, ni->seen) : NULL;
+        c.site = ni->site ? tg_arena__strdup(&col->a, ni->site) : NULL;
+        if (!c.it.key || !c.it.state || (ni->seen && !c.seen) || (ni->site && !c.site))
+            return TG_ENOMEM;
+        return TG_VEC_PUSH(col->items, c);
+    }
+    if (!t)
+        return TG_EINVAL;
     tg_store_read *rd = tg_store_txn_reader(t);
     if (ni->seen) {
         const void *v;
@@ -818,8 +861,54 @@ static void write_done(uv_work_t *w, int status)
     pump(c);
 }
 
+/*
+ * Fleet: the writer's batch becomes DONE scripts (fleet.c) instead of a
+ * store transaction; the sink stores what they put on the stream. Redis
+ * unreachable: the results stay pending and go with a later flush (their
+ * leases may lapse meanwhile: fencing drops those, the items are fetched
+ * again).
+ */
+static void fleet_flush(tg_crawl *c, bool force)
+{
+    /* small batches: a host slot stays taken until its fetch's DONE */
+    if (!force && c->npend < 16 && tg_mono() - c->t_done < 0.02)
+        return;
+    c->t_done = tg_mono();
+    do {
+        size_t sent = 0;
+        long stale = 0;
+        if (tg_fleet__done(c->fleet, c->pend, 128, c->opts.once, &sent, &stale))
+            return;
+        c->fleet_stale += (uint64_t)stale;
+        c->st.stored -= (uint64_t)stale < c->st.stored ? (uint64_t)stale : c->st.stored;
+        for (size_t i = 0; i < sent; i++) {
+            tg_result *r = c->pend;
+            c->pend = r->next;
+            if (!c->pend)
+                c->pend_tail = NULL;
+            c->npend--;
+            if (r->item.key && *r->item.key) {
+                c->st.stored++;
+                if (r->page)
+                    c->st.pages_stored++;
+                c->st.records += r->videos.n + r->snaps.n + r->listings.n + r->prices.n;
+                ks_del(&c->leased, r->item.key);
+            }
+            tg_result__free(r);
+        }
+        if (sent) {
+            c->st.commits++;
+            c->dirty = true;
+        }
+    } while (c->npend);
+}
+
 static void flush(tg_crawl *c, bool force)
 {
+    if (c->fleet) {
+        fleet_flush(c, force);
+        return;
+    }
     if (c->writing || !c->npend)
         return;
     if (!force && c->npend < (size_t)c->cfg->write_batch)
@@ -898,7 +987,7 @@ static void job_result(tg_crawl *c, tg_job *j, tg_errclass ec)
 {
     tg_result *r = tg_result__new(&j->item);
     if (!r) {
-        ks_del(&c->leased, j->item.key);
+        lease_end(c, j->item.key);
         job_free(j);
         return;
     }
@@ -920,6 +1009,31 @@ static void ready_unlink(tg_crawl *c, tg_job *prev, tg_job *j)
         c->ready_tail = prev;
     j->next = NULL;
     c->nready--;
+}
+
+/* A job for a leased item at the end of the ready queue. */
+static int enqueue(tg_crawl *c, const tg_source_ops *src, const tg_item *it)
+{
+    tg_job *j = tg_calloc(1, sizeof *j);
+    if (!j)
+        return TG_ENOMEM;
+    j->c = c;
+    j->src = src;
+    j->item = *it;
+    j->item.key = tg_strdup(it->key);
+    j->item.state = tg_strdup(it->state);
+    if (!j->item.key || !j->item.state || ks_add(&c->leased, it->key) ||
+        (c->opts.once && ks_add(&c->touched, it->key))) {
+        job_free(j);
+        return TG_ENOMEM;
+    }
+    if (c->ready_tail)
+        c->ready_tail->next = j;
+    else
+        c->ready = j;
+    c->ready_tail = j;
+    c->nready++;
+    return TG_OK;
 }
 
 typedef struct scan_ctx {
@@ -951,31 +1065,54 @@ static int scan_cb(const tg_item *it, void *ctx)
         c->more_due = true; /* stopped early: look again when the queue runs low */
         return 1;
     }
-    tg_job *j = tg_calloc(1, sizeof *j);
-    if (!j)
-        return TG_ENOMEM;
-    j->c = c;
-    j->src = src;
-    j->item = *it;
-    j->item.key = tg_strdup(it->key);
-    j->item.state = tg_strdup(it->state);
-    if (!j->item.key || !j->item.state || ks_add(&c->leased, it->key) ||
-        (c->opts.once && ks_add(&c->touched, it->key))) {
-        job_free(j);
-        return TG_ENOMEM;
-    }
-    if (c->ready_tail)
-        c->ready_tail->next = j;
-    else
-        c->ready = j;
-    c->ready_tail = j;
-    c->nready++;
+    int rc = enqueue(c, src, it);
+    if (rc)
+        return rc;
     s->want--;
     return 0;
 }
 
+/* A leased fleet item: a job, or given back (non-zero) when this worker
+ * cannot take it (source not configured here, paused). */
+static int fleet_take(const tg_item *it, void *ctx)
+{
+    tg_crawl *c = ctx;
+    const tg_source_ops *src = src_of_key(c, it->key);
+    if (!src || c->paused_until[src_index(c, src)] > tg_now())
+        return 1;
+    return enqueue(c, src, it) ? 1 : 0;
+}
+
+static void fleet_scan(tg_crawl *c)
+{
+    size_t want = (size_t)c->cfg->max_connections;
+    if (want > 64)
+        want = 64; /* leave due items to the other workers */
+    uint64_t now = tg_crawl__now_ms();
+    if (c->nready >= want / 2 + 1)
+        return;
+    if (!c->dirty && tg_mono() - c->t_lease < 0.25 && !(c->next_due && c->next_due <= now))
+        return;
+    c->t_lease = tg_mono();
+    uint64_t next = 0;
+    long left = 0;
+    if (tg_fleet__lease(c->fleet, want - c->nready, c->opts.once, fleet_take, c, &next, &left) ==
+        TG_OK) {
+        c->next_due = next;
+        c->fleet_left = left;
+    } else {
+        c->fleet_left = -1; /* unknown */
+    }
+    c->dirty = false;
+    c->more_due = false;
+}
+
 static void scan(tg_crawl *c)
 {
+    if (c->fleet) {
+        fleet_scan(c);
+        return;
+    }
     size_t cap = (size_t)c->cfg->max_connections * 4;
     if (cap < 256)
         cap = 256;
@@ -1005,6 +1142,16 @@ typedef struct side_req {
 
 static void learn_clock(tg_crawl *c, int si, const tg_fetch_res *res)
 {
+    if (res->date && c->fleet && c->cfg->clock_source && !c->src_clock[si]) {
+        /* one world, one clock: tell the other workers (tokens may come from Redis) */
+        char v[32];
+        snprintf(v, sizeof v, "%lld", (long long)(res->date - tg_now()));
+        tg_fleet__set(c->fleet, "clock", v, strlen(v), 0, false, NULL);
+        for (int i = 0; i < c->nsrc; i++) {
+            c->src_offset[i] = res->date - tg_now();
+            c->src_clock[i] = true;
+        }
+    }
     if (res->date) {
         c->src_offset[si] = res->date - tg_now();
         c->src_clock[si] = true;
@@ -1052,6 +1199,21 @@ static void load_token(tg_crawl *c, int si)
     tg_store_read_end(&r);
 }
 
+/* The new token for the whole fleet; the refresh lock goes. */
+static void fleet_save_token(tg_crawl *c, int si)
+{
+    tg_token *t = &c->tok[si];
+    char name[80], *val = NULL;
+    snprintf(name, sizeof name, "token:%s", c->src[si]->name);
+    size_t n = strlen(t->value) + 32;
+    if ((val = tg_malloc(n))) {
+        snprintf(val, n, "%lld %s", (long long)t->expires, t->value);
+        long ttl = (long)(t->expires - tg_now()) * 1000;
+        tg_fleet__set(c->fleet, name, val, strlen(val), ttl > 1000 ? ttl : 1000, false, NULL);
+        tg_free(val);
+    }
+}
+
 static void token_done(tg_fetch_req *req, tg_fetch_res *res)
 {
     side_req *sr = (side_req *)req;
@@ -1060,6 +1222,11 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
     tg_token *t = &c->tok[si];
     c->side_fetches--;
     t->fetching = false;
+    if (c->fleet) {
+        char name[80];
+        snprintf(name, sizeof name, "toklock:%s", c->src[si]->name);
+        tg_fleet__del(c->fleet, name);
+    }
     learn_clock(c, si, res);
     if (res->ec == TG_EC_NONE && !c->stopping) {
         char *tok = NULL;
@@ -1074,7 +1241,10 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
             t->skew = exp >= 4 * TOKEN_SKEW || exp <= 0 ? TOKEN_SKEW : exp / 4;
             tg_info("crawl", "%s: new access token (expires in %llds)", c->src[si]->name,
                     (long long)exp);
-            save_token(c, si);
+            if (c->fleet)
+                fleet_save_token(c, si);
+            else
+                save_token(c, si);
         } else {
             tg_warn("crawl", "%s: token response: %s", c->src[si]->name, tg_strerror(rc));
             c->paused_until[si] = tg_now() + 5;
@@ -1103,10 +1273,57 @@ static void token_done(tg_fetch_req *req, tg_fetch_res *res)
     pump(c);
 }
 
-static void token_fetch(tg_crawl *c, int si)
+/*
+ * Fleet tokens: NS:token:SOURCE holds "EXPIRES TOKEN" (like the store's
+ * meta value); a worker without one adopts it, and only the holder of
+ * NS:toklock:SOURCE (SET NX PX) asks the API for a new one, so the fleet
+ * refreshes once. Returns true when no fetch is needed now (adopted, or
+ * another worker is refreshing: look again shortly).
+ */
+static bool fleet_token(tg_crawl *c, int si, bool clock)
+{
+    tg_token *t = &c->tok[si];
+    if (tg_mono() < t->next_look)
+        return true; /* every waiting job asks: look in Redis twice a second at most */
+    t->next_look = tg_mono() + 0.5;
+    char name[80];
+    snprintf(name, sizeof name, "token:%s", c->src[si]->name);
+    char *v = NULL;
+    if (tg_fleet__get(c->fleet, name, &v, NULL) == TG_ENET)
+        return true;
+    char *sp = v ? strchr(v, ' ') : NULL;
+    if (sp && sp[1] && !clock) {
+        int64_t exp = strtoll(v, NULL, 10);
+        uint64_t h = tg_hash64(sp + 1, strlen(sp + 1));
+        if (tg_now() + TOKEN_SKEW < exp && h != c->bad_tok[si]) {
+            char *tok = tg_strdup(sp + 1);
+            if (tok) {
+                tg_free(t->value);
+                t->value = tok;
+                t->expires = exp;
+                t->skew = TOKEN_SKEW;
+                t->gen++;
+                c->dirty = true;
+            }
+            tg_free(v);
+            return tok != NULL;
+        }
+    }
+    tg_free(v);
+    snprintf(name, sizeof name, "toklock:%s", c->src[si]->name);
+    bool got = false;
+    const char *id = tg_fleet__id(c->fleet);
+    if (tg_fleet__set(c->fleet, name, id, strlen(id), 30000, true, &got) || !got)
+        return true; /* another worker is refreshing */
+    return false;
+}
+
+static void token_fetch(tg_crawl *c, int si, bool clock)
 {
     tg_token *t = &c->tok[si];
     if (t->fetching || c->stopping)
+        return;
+    if (c->fleet && fleet_token(c, si, clock))
         return;
     side_req *sr = tg_calloc(1, sizeof *sr);
     if (!sr)
@@ -1141,9 +1358,9 @@ static robots_ent *robots_get(tg_crawl *c, const char *origin)
     snprintf(e->origin, sizeof e->origin, "%s", origin);
     e->next = c->robots;
     c->robots = e;
-    /* the store's cache (24 h) */
+    /* the store's cache (24 h); a fleet worker looks in Redis (robots_check) */
     tg_store_read *r;
-    if (tg_store_read_begin(c->store, &r) == TG_OK) {
+    if (c->store && tg_store_read_begin(c->store, &r) == TG_OK) {
         const void *v;
         size_t vl;
         if (tg_store_raw_get(r, TG_DB_ROBOTS, origin, strlen(origin), &v, &vl) == TG_OK &&
@@ -1172,6 +1389,8 @@ static robots_ent *robots_get(tg_crawl *c, const char *origin)
     return e;
 }
 
+static int robots_use(tg_crawl *c, robots_ent *e, int mode, const char *body, size_t len);
+
 static void robots_done(tg_fetch_req *req, tg_fetch_res *res)
 {
     side_req *sr = (side_req *)req;
@@ -1184,15 +1403,29 @@ static void robots_done(tg_fetch_req *req, tg_fetch_res *res)
                       ? res->status
                       : 0;
     tg_robots_mode mode = tg_robots_status_policy(status);
-    tg_robots_free(&e->r);
-    int rc = mode == TG_ROBOTS_PARSE ? tg_robots_parse(res->body.data ? res->body.data : "",
-                                                       res->body.len, c->cfg->user_agent, &e->r)
-                                     : tg_robots_new_mode(mode, &e->r);
+    const char *body = res->body.data ? res->body.data : "";
+    int rc = robots_use(c, e, mode, body, res->body.len);
+    if (c->fleet) {
+        char name[300];
+        if (rc == TG_OK) {
+            size_t n = mode == TG_ROBOTS_PARSE ? res->body.len : 0;
+            if (n > TG_ROBOTS_MAX_BYTES)
+                n = TG_ROBOTS_MAX_BYTES;
+            char *v = tg_malloc(n + 3);
+            if (v) {
+                v[0] = (char)('0' + mode);
+                v[1] = ' ';
+                memcpy(v + 2, body, n);
+                snprintf(name, sizeof name, "robots:%s", e->origin);
+                tg_fleet__set(c->fleet, name, v, n + 2, (long)ROBOTS_TTL * 1000, false, NULL);
+                tg_free(v);
+            }
+        }
+        snprintf(name, sizeof name, "robotslock:%s", e->origin);
+        tg_fleet__del(c->fleet, name);
+    }
     if (rc == TG_OK) {
         e->fetched = tg_now();
-        double d = tg_robots_crawl_delay(e->r);
-        if (d > 0)
-            tg_polite__set_delay(c->polite, e->origin, d);
         tg_info("crawl", "robots.txt of %s: %s (HTTP %ld, %zu rules)", e->origin,
                 mode == TG_ROBOTS_PARSE       ? "rules"
                 : mode == TG_ROBOTS_ALLOW_ALL ? "allow all"
@@ -1220,6 +1453,55 @@ static void robots_done(tg_fetch_req *req, tg_fetch_res *res)
     pump(c);
 }
 
+/* A parsed robots.txt (or its mode) for e; TG_OK when e->r was set. */
+static int robots_use(tg_crawl *c, robots_ent *e, int mode, const char *body, size_t len)
+{
+    tg_robots_free(&e->r);
+    int rc = mode == TG_ROBOTS_PARSE ? tg_robots_parse(body, len, c->cfg->user_agent, &e->r)
+                                     : tg_robots_new_mode((tg_robots_mode)mode, &e->r);
+    if (rc == TG_OK) {
+        double d = tg_robots_crawl_delay(e->r);
+        if (d > 0 && c->fleet) { /* the floor of the host's START script */
+            char v[32];
+            snprintf(v, sizeof v, "%.3f", d);
+            char name[300];
+            snprintf(name, sizeof name, "host:%s", e->origin);
+            tg_fleet__hset(c->fleet, name, "delay", v);
+        } else if (d > 0) {
+            tg_polite__set_delay(c->polite, e->origin, d);
+        }
+    }
+    return rc;
+}
+
+/*
+ * Fleet: NS:robots:ORIGIN holds "MODE BODY" for a day (EX 86400); the one
+ * worker holding NS:robotslock:ORIGIN fetches it, the others wait for it.
+ * Returns true when a fetch by this worker may start.
+ */
+static bool fleet_robots(tg_crawl *c, robots_ent *e)
+{
+    if (tg_mono() < e->next_look)
+        return false;
+    e->next_look = tg_mono() + 0.3;
+    char name[300];
+    snprintf(name, sizeof name, "robots:%s", e->origin);
+    char *v = NULL;
+    size_t vl = 0;
+    int rc = tg_fleet__get(c->fleet, name, &v, &vl);
+    if (rc == TG_OK && vl >= 2 && v[1] == ' ' && v[0] >= '0' && v[0] <= '2' &&
+        robots_use(c, e, v[0] - '0', v + 2, vl - 2) == TG_OK)
+        e->fetched = tg_now();
+    tg_free(v);
+    if (rc != TG_ENOTFOUND)
+        return false;
+    snprintf(name, sizeof name, "robotslock:%s", e->origin);
+    bool got = false;
+    const char *id = tg_fleet__id(c->fleet);
+    tg_fleet__set(c->fleet, name, id, strlen(id), 30000, true, &got);
+    return got;
+}
+
 /* Is the job's URL allowed? 1 yes, 0 no, -1 not known yet (a fetch started). */
 static int robots_check(tg_crawl *c, tg_job *j)
 {
@@ -1232,6 +1514,8 @@ static int robots_check(tg_crawl *c, tg_job *j)
         return tg_robots_allowed(e->r, j->req.url) ? 1 : 0;
     if (e->fetching || c->stopping)
         return -1;
+    if (c->fleet && !fleet_robots(c, e))
+        return e->r && tg_now() - e->fetched < ROBOTS_TTL ? robots_check(c, j) : -1;
     side_req *sr = tg_calloc(1, sizeof *sr);
     if (!sr)
         return -1;
@@ -1282,14 +1566,18 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
     tg_job *j = req->ud;
     tg_crawl *c = j->c;
     int si = src_index(c, j->src);
-    tg_polite__done(c->polite, j->host, tg_mono(), res->status, res->retry_after);
+    if (c->fleet) { /* the slot goes back and backoff is recorded with the next DONE */
+        tg_fleet__fetch_end(c->fleet, j->host, req->reqid, res->status, res->retry_after);
+        c->gate_wait[tg_hash64(j->host, strlen(j->host)) % 16].until = 0;
+    } else
+        tg_polite__done(c->polite, j->host, tg_mono(), res->status, res->retry_after);
     c->st.fetched++;
     c->st.bytes += res->body.len;
     learn_clock(c, si, res);
     if (c->stopping || (res->curl_code == CURLE_ABORTED_BY_CALLBACK && res->ec == TG_EC_NETWORK &&
                         strcmp(res->errmsg, "aborted") == 0)) {
         /* back to the frontier untouched: the lease just ends */
-        ks_del(&c->leased, j->item.key);
+        lease_end(c, j->item.key);
         job_free(j);
         return;
     }
@@ -1302,7 +1590,7 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
     j->obs_t = c->cfg->clock_source && res->date ? res->date : tg_now();
     j->res = tg_result__new(&j->item);
     if (!j->res) {
-        ks_del(&c->leased, j->item.key);
+        lease_end(c, j->item.key);
         job_free(j);
         return;
     }
@@ -1363,7 +1651,7 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
     /* 2xx and 4xx bodies go to the source (an API explains its 400s) */
     uv_work_t *w = tg_calloc(1, sizeof *w);
     if (!w) {
-        ks_del(&c->leased, j->item.key);
+        lease_end(c, j->item.key);
         job_free(j);
         return;
     }
@@ -1372,7 +1660,7 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
     if (uv_queue_work(&c->loop, w, parse_work, parse_done)) {
         c->parsing--;
         tg_free(w);
-        ks_del(&c->leased, j->item.key);
+        lease_end(c, j->item.key);
         job_free(j);
     }
 }
@@ -1384,6 +1672,124 @@ static void on_wake(uv_timer_t *t)
     pump(t->data);
 }
 
+enum { GATE_GO, GATE_WAIT, GATE_DROPPED };
+
+static bool clock_known(const tg_crawl *c)
+{
+    bool known = !c->cfg->clock_source;
+    for (int k = 0; k < c->nsrc && !known; k++)
+        known = c->src_clock[k];
+    return known;
+}
+
+/* The day's budget of a source is spent: pause it until its midnight. */
+static void budget_spent(tg_crawl *c, tg_job *j, int si, tg_quota *q, int64_t src_now, bool known)
+{
+    int64_t until = tg_quota__until_reset(src_now);
+    c->paused_until[si] = tg_now() + 1 + (int64_t)((double)until / atomic_load(&src_speed));
+    if (!known) /* look again once a token fetch has told the source's time */
+        c->paused_until[si] = tg_now() + 2;
+    if (!q->announced) {
+        q->announced = true;
+        tg_warn("crawl",
+                "%s: daily budget spent (%ld of %ld, reserve %ld); paused for "
+                "%llds until 00:00 UTC",
+                j->src->name, q->used, q->limit, q->reserve, (long long)until);
+    }
+    lease_end(c, j->item.key);
+    job_free(j);
+}
+
+/* Politeness and the daily budget, in this process. */
+static int local_gate(tg_crawl *c, tg_job *j, int si, double *wait_s)
+{
+    double w = tg_polite__wait(c->polite, j->host, tg_mono());
+    if (w > 0) {
+        *wait_s = w;
+        return GATE_WAIT;
+    }
+    if (j->src->quota_index >= 0) {
+        tg_quota *q = &c->quota[j->src->quota_index];
+        /* budgets reset at 00:00 UTC of the source's clock (clock = source) */
+        int64_t src_now = tg_crawl__src_now(c);
+        bool known = clock_known(c);
+        if (!known &&
+            q->stored_day) /* until the source's clock is heard, its day is the stored one */
+            src_now = (int64_t)q->stored_day * 86400;
+        if (!tg_quota__can(q, src_now)) {
+            budget_spent(c, j, si, q, src_now, known);
+            return GATE_DROPPED;
+        }
+        tg_quota__spend(q, src_now);
+    }
+    tg_polite__start(c->polite, j->host, tg_mono());
+    return GATE_GO;
+}
+
+/* The source clock another worker learnt (NS:clock, seconds ahead of ours). */
+static void fleet_clock(tg_crawl *c)
+{
+    if (clock_known(c) || tg_mono() - c->t_clock < 0.5)
+        return;
+    c->t_clock = tg_mono();
+    char *v = NULL;
+    if (tg_fleet__get(c->fleet, "clock", &v, NULL) == TG_OK) {
+        for (int i = 0; i < c->nsrc; i++) {
+            c->src_offset[i] = strtoll(v, NULL, 10);
+            c->src_clock[i] = true;
+        }
+        tg_info("crawl", "source clock from the fleet: %+llds", (long long)c->src_offset[0]);
+    }
+    tg_free(v);
+}
+
+/* Politeness and the daily budget, fleet-wide: one START script. */
+static int fleet_gate(tg_crawl *c, tg_job *j, int si, double *wait_s)
+{
+    char qkey[64];
+    const char *qk = NULL;
+    long cap = 0;
+    tg_quota *q = NULL;
+    int64_t src_now = tg_crawl__src_now(c);
+    if (j->src->quota_index >= 0) {
+        q = &c->quota[j->src->quota_index];
+        fleet_clock(c);
+        if (!clock_known(c)) { /* the budget's day is the source's */
+            *wait_s = 0.5;
+            return GATE_WAIT;
+        }
+        snprintf(qkey, sizeof qkey, "%s:%d", q->source, (int)tg_day_of(src_now));
+        qk = qkey;
+        cap = q->limit - q->reserve;
+    }
+    /* every ready job of a host would ask: remember the host's answer */
+    double now = tg_mono();
+    size_t gi = tg_hash64(j->host, strlen(j->host)) % 16;
+    if (strcmp(c->gate_wait[gi].host, j->host) == 0 && c->gate_wait[gi].until > now) {
+        *wait_s = c->gate_wait[gi].until - now;
+        return GATE_WAIT;
+    }
+    double w = 0;
+    int rc = tg_fleet__start(c->fleet, j->host, c->reqid + 1, c->cfg->rate_per_host,
+                             c->cfg->max_per_host, qk, cap, &w);
+    if (rc == TG_OK && w > 0) {
+        snprintf(c->gate_wait[gi].host, sizeof c->gate_wait[gi].host, "%s", j->host);
+        c->gate_wait[gi].until = now + w;
+    }
+    if (rc == TG_EQUOTA && q) {
+        q->used = q->limit - q->reserve;
+        budget_spent(c, j, si, q, src_now, true);
+        return GATE_DROPPED;
+    }
+    if (rc || w > 0) {
+        *wait_s = rc ? 0.5 : w;
+        return GATE_WAIT;
+    }
+    if (q)
+        q->used++;
+    return GATE_GO;
+}
+
 /* Try to start job j; returns 1 started/finished, 0 wait (*wait_s set). */
 static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
 {
@@ -1392,7 +1798,7 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
         int rc = j->src->build(c, j);
         if (rc == TG_BUILD_NEED_TOKEN) {
             tg_fetch__req_free(&j->req);
-            token_fetch(c, si);
+            token_fetch(c, si, false);
             *wait_s = 0.5;
             return 0;
         }
@@ -1423,40 +1829,9 @@ static int try_start(tg_crawl *c, tg_job *j, double *wait_s)
         job_result(c, j, TG_EC_ROBOTS);
         return 1;
     }
-    double w = tg_polite__wait(c->polite, j->host, tg_mono());
-    if (w > 0) {
-        *wait_s = w;
-        return 0;
-    }
-    if (j->src->quota_index >= 0) {
-        tg_quota *q = &c->quota[j->src->quota_index];
-        /* budgets reset at 00:00 UTC of the source's clock (clock = source) */
-        int64_t src_now = tg_crawl__src_now(c);
-        bool known = !c->cfg->clock_source;
-        for (int k = 0; k < c->nsrc && !known; k++)
-            known = c->src_clock[k];
-        if (!known &&
-            q->stored_day) /* until the source's clock is heard, its day is the stored one */
-            src_now = (int64_t)q->stored_day * 86400;
-        if (!tg_quota__can(q, src_now)) {
-            int64_t until = tg_quota__until_reset(src_now);
-            c->paused_until[si] = tg_now() + 1 + (int64_t)((double)until / atomic_load(&src_speed));
-            if (!known) /* look again once a token fetch has told the source's time */
-                c->paused_until[si] = tg_now() + 2;
-            if (!q->announced) {
-                q->announced = true;
-                tg_warn("crawl",
-                        "%s: daily budget spent (%ld of %ld, reserve %ld); paused for "
-                        "%llds until 00:00 UTC",
-                        j->src->name, q->used, q->limit, q->reserve, (long long)until);
-            }
-            ks_del(&c->leased, j->item.key);
-            job_free(j);
-            return 1;
-        }
-        tg_quota__spend(q, src_now);
-    }
-    tg_polite__start(c->polite, j->host, tg_mono());
+    int g = c->fleet ? fleet_gate(c, j, si, wait_s) : local_gate(c, j, si, wait_s);
+    if (g != GATE_GO)
+        return g == GATE_WAIT ? 0 : 1;
     j->req.cb = fetch_done;
     j->req.ud = j;
     j->req.reqid = ++c->reqid;
@@ -1562,6 +1937,20 @@ static void pump(tg_crawl *c)
         return;
     if (c->stopping) {
         flush(c, true);
+        if (c->fleet && c->npend && !c->t_stop)
+            c->t_stop = tg_mono();
+        if (c->fleet && c->npend && tg_mono() - c->t_stop > 10) {
+            /* Redis still away: their leases lapse and the items are fetched again */
+            tg_warn("fleet", "stopping with %zu result(s) not delivered (redis unreachable)",
+                    c->npend);
+            while (c->pend) {
+                tg_result *n = c->pend->next;
+                tg_result__free(c->pend);
+                c->pend = n;
+            }
+            c->pend_tail = NULL;
+            c->npend = 0;
+        }
         if (!tg_fetch__inflight(c->fetch) && !c->parsing && !c->writing && !c->npend &&
             !c->side_fetches) {
             c->closing = true;
@@ -1569,7 +1958,8 @@ static void pump(tg_crawl *c)
         }
         return;
     }
-    rescale_frontier(c);
+    if (!c->fleet) /* fleet: every worker keeps its own speed (docs/FLEET.md) */
+        rescale_frontier(c);
     seed(c);
     /* rescan only when the frontier changed (a commit) or an item fell due:
      * rescanning on every completion while everything due is leased would
@@ -1588,7 +1978,7 @@ static void pump(tg_crawl *c)
         int si = src_index(c, j->src);
         if (c->paused_until[si] > tg_now()) {
             ready_unlink(c, prev, j);
-            ks_del(&c->leased, j->item.key);
+            lease_end(c, j->item.key);
             job_free(j);
             j = next;
             continue;
@@ -1623,6 +2013,19 @@ static void pump(tg_crawl *c)
     uv_timer_start(&c->wake, on_wake, (uint64_t)(min_wait * 1000), 0);
     flush(c, !tg_fetch__inflight(c->fetch) && !c->parsing);
 
+    if (c->opts.once && idle(c) && c->fleet) {
+        /* the fleet's round is done when nothing of it is due or leased anywhere */
+        scan(c);
+        char *v = NULL;
+        if (!c->nready && c->fleet_left == 0 &&
+            tg_fleet__get(c->fleet, "seeded", &v, NULL) == TG_OK) {
+            tg_info("crawl", "round done (fleet)");
+            c->stopping = true;
+            tg_free(v);
+            pump(c);
+        }
+        return;
+    }
     if (c->opts.once && idle(c)) {
         bool waiting = false; /* a source still waiting for its first token/clock */
         for (int i = 0; i < c->nsrc; i++)
@@ -1650,16 +2053,43 @@ static int seed_fn(tg_store_txn *t, void *ctx)
     return s->c->src[s->si]->seed(s->c, t, s->src_now);
 }
 
+/* Fleet leader: the source's seed function with a NULL transaction fills
+ * one result's discovered items (frontier.c's collector); its DONE puts
+ * them in Redis when absent, like the store transaction would. */
+static int fleet_seed(tg_crawl *c, int si, int64_t now)
+{
+    tg_item none = {(char *)"", 0, 0, 0, (char *)""};
+    tg_result *r = tg_result__new(&none);
+    if (!r)
+        return TG_ENOMEM;
+    r->fate = TG_FATE_NONE;
+    tg_frontier__collect(r);
+    int rc = c->src[si]->seed(c, NULL, now);
+    tg_frontier__collect(NULL);
+    if (rc) {
+        tg_result__free(r);
+        return rc;
+    }
+    push_result(c, r);
+    return TG_OK;
+}
+
 static void seed(tg_crawl *c)
 {
+    if (c->fleet && !c->leader)
+        return; /* one scheduler at a time */
+    bool all = true;
     for (int i = 0; i < c->nsrc; i++) {
         const tg_source_ops *s = c->src[i];
         if (c->paused_until[i] == INT64_MAX)
             continue;
         /* windowed sources wait for the source's clock (its Date header) */
+        if (s == &tg_src__tiktok && c->cfg->clock_source && !c->src_clock[i] && c->fleet)
+            fleet_clock(c);
         if (s == &tg_src__tiktok && c->cfg->clock_source && !c->src_clock[i]) {
             if (c->paused_until[i] <= tg_now())
-                token_fetch(c, i); /* its response's Date tells the source's time */
+                token_fetch(c, i, true); /* its response's Date tells the source's time */
+            all = false;
             continue;
         }
         int64_t now = tg_crawl__src_now(c);
@@ -1667,7 +2097,7 @@ static void seed(tg_crawl *c)
         if (c->seeded[i] && (c->opts.once || c->seeded_day[i] == day))
             continue;
         seed_ctx sc = {c, i, now};
-        int rc = tg_store_write(c->store, seed_fn, &sc);
+        int rc = c->fleet ? fleet_seed(c, i, now) : tg_store_write(c->store, seed_fn, &sc);
         if (rc) {
             tg_error("crawl", "%s: seeding jobs failed: %s", s->name, tg_strerror(rc));
             c->fatal = rc;
@@ -1677,6 +2107,12 @@ static void seed(tg_crawl *c)
         c->seeded[i] = true;
         c->seeded_day[i] = day;
         c->dirty = true;
+    }
+    if (c->fleet && all && !c->fleet_seeded && !c->stopping) {
+        /* NS:seeded tells --once workers that the round has its items */
+        flush(c, true);
+        if (!c->npend && tg_fleet__set(c->fleet, "seeded", "1", 1, 0, false, NULL) == TG_OK)
+            c->fleet_seeded = true;
     }
 }
 
@@ -1733,6 +2169,26 @@ static void progress(tg_crawl *c, bool final)
 
 static int reload_config(tg_crawl *c);
 
+/* Fleet housekeeping: leases given back, held leases renewed and the
+ * leader key kept (or taken) three times per lease. */
+static void fleet_tick(tg_crawl *c)
+{
+    double every = c->cfg->fleet_lease_s / 3;
+    bool renew = tg_mono() - c->t_renew >= (every < 10 ? every : 10);
+    if (tg_fleet__tick(c->fleet, renew) == TG_OK && renew) {
+        c->t_renew = tg_mono();
+        if (!c->stopping) {
+            bool was = c->leader;
+            c->leader = tg_fleet__leader(c->fleet);
+            if (c->leader && !was) {
+                /* a new scheduler seeds again (put-absent: harmless) */
+                memset(c->seeded, 0, sizeof c->seeded);
+                c->fleet_seeded = false;
+            }
+        }
+    }
+}
+
 static void on_tick(uv_timer_t *t)
 {
     tg_crawl *c = t->data;
@@ -1776,6 +2232,8 @@ static void on_tick(uv_timer_t *t)
     }
     if (++c->ticks % 10 == 0)
         c->dirty = true; /* paused sources resume, budgets reset: look again */
+    if (c->fleet)
+        fleet_tick(c);
     flush(c, true);
     pump(c);
 }
@@ -1891,9 +2349,15 @@ int tg_crawl_run(const tg_config *cfg_in, const tg_crawl_opts *opts, tg_crawl_st
     bool loop_ok = false;
 
     tg_parse_init();
-    rc = tg_store_open_ex(&c->store, c->cfg->store_path, TG_STORE_CREATE, c->cfg->map_size_mb);
+    if (opts->fleet) /* a fleet worker needs no store: the sink writes it */
+        rc = tg_fleet__open(&c->fleet, c->cfg);
+    else
+        rc = tg_store_open_ex(&c->store, c->cfg->store_path, TG_STORE_CREATE, c->cfg->map_size_mb);
+    if (rc && c->fleet)
+        goto out;
     if (rc) {
-        tg_error("crawl", "cannot open the store %s: %s", c->cfg->store_path, tg_strerror(rc));
+        if (!opts->fleet)
+            tg_error("crawl", "cannot open the store %s: %s", c->cfg->store_path, tg_strerror(rc));
         goto out;
     }
     if ((rc = tg_catalog__load(&c->cat, c->cfg, c->store)))
@@ -1916,17 +2380,17 @@ int tg_crawl_run(const tg_config *cfg_in, const tg_crawl_opts *opts, tg_crawl_st
     tg_quota__init(&c->quota[0], "tiktok", c->cfg->tiktok_daily_quota,
                    c->cfg->tiktok_quota_reserve);
     tg_quota__init(&c->quota[1], "ebay", c->cfg->ebay_daily_quota, c->cfg->ebay_quota_reserve);
-    {
+    if (c->store) { /* a fleet keeps budgets and tokens in Redis */
         tg_store_read *r;
         if ((rc = tg_store_read_begin(c->store, &r)))
             goto out;
         tg_quota__load(&c->quota[0], r, tg_now());
         tg_quota__load(&c->quota[1], r, tg_now());
         tg_store_read_end(&r);
+        for (int i = 0; i < c->nsrc; i++)
+            if (c->src[i]->token_build)
+                load_token(c, i);
     }
-    for (int i = 0; i < c->nsrc; i++)
-        if (c->src[i]->token_build)
-            load_token(c, i);
     if ((rc = build_scope(c)))
         goto out;
     tg_polite_cfg pc;
@@ -1971,8 +2435,13 @@ int tg_crawl_run(const tg_config *cfg_in, const tg_crawl_opts *opts, tg_crawl_st
     }
     c->t_start = c->t_last_progress = tg_mono();
     c->dirty = true;
-    tg_info("crawl", "crawling %d source(s) into %s%s", c->nsrc, c->cfg->store_path,
-            opts->once ? " (one round)" : "");
+    if (c->fleet)
+        tg_info("crawl", "fleet worker %s: crawling %d source(s) via %s (namespace %s)%s",
+                tg_fleet__id(c->fleet), c->nsrc, c->cfg->fleet_redis, tg_fleet__ns(c->fleet),
+                opts->once ? " (one round)" : "");
+    else
+        tg_info("crawl", "crawling %d source(s) into %s%s", c->nsrc, c->cfg->store_path,
+                opts->once ? " (one round)" : "");
     pump(c);
     uv_run(&c->loop, UV_RUN_DEFAULT);
     progress(c, true);
@@ -1993,8 +2462,23 @@ out:
     }
     while (c->ready) {
         tg_job *n = c->ready->next;
+        if (c->fleet)
+            tg_fleet__drop(c->fleet, c->ready->item.key);
         job_free(c->ready);
         c->ready = n;
+    }
+    if (c->fleet) {
+        if (c->st.fetched || tg_fleet__held(c->fleet))
+            tg_fleet__tick(c->fleet, false); /* give the leases back now, not after a lease */
+        uint64_t calls = tg_fleet__calls(c->fleet);
+        tg_info("fleet",
+                "worker %s: fetched=%llu results=%llu stale=%llu redis_calls=%llu "
+                "calls_per_fetch=%.2f",
+                tg_fleet__id(c->fleet), (unsigned long long)c->st.fetched,
+                (unsigned long long)c->st.stored, (unsigned long long)c->fleet_stale,
+                (unsigned long long)calls,
+                c->st.fetched ? (double)calls / (double)c->st.fetched : 0.0);
+        tg_fleet__close(&c->fleet);
     }
     while (c->pend) {
         tg_result *n = c->pend->next;

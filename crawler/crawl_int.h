@@ -161,6 +161,16 @@ bool tg_frontier__has(tg_store_read *r, const char *key);
 typedef int (*tg_frontier_cb)(const tg_item *it, void *ctx);
 /* Items with due_ms <= until_ms in due order; the item passed is valid during the call. */
 int tg_frontier__scan(tg_store_read *r, uint64_t until_ms, tg_frontier_cb cb, void *ctx);
+/* The frontier value of an item (01 u8 kind, be16 attempts, state), appended to out;
+ * the fleet keeps the same bytes in NS:fr:item. */
+int tg_frontier__encode(const tg_item *it, tg_buf *out);
+/* Decode a value: kind, attempts, and state (copied NUL-terminated into buf). */
+int tg_frontier__decode(const void *v, size_t vl, tg_item *it, char *buf, size_t bufn);
+struct tg_result;
+/* Fleet leader seeding: while a collector is set, tg_frontier__put_absent and
+ * tg_crawl__add_item with a NULL transaction append to its items instead. */
+void tg_frontier__collect(struct tg_result *into);
+struct tg_result *tg_frontier__collector(void);
 /* Count items (due before now_ms and total), per source prefix when prefix != NULL. */
 int tg_frontier__count(tg_store_read *r, uint64_t now_ms, const char *prefix, size_t *due,
                        size_t *total);
@@ -309,6 +319,52 @@ void tg_result__free(tg_result *r);
 int tg_result__encode(const tg_result *r, tg_buf *out);
 int tg_result__decode(const void *p, size_t n, tg_result **out);
 
+/* ---- fleet: the shared state in Redis (fleet.c, docs/FLEET.md) --------- */
+
+typedef struct tg_fleet tg_fleet;
+/* Parse [fleet]; connects lazily (TG_ECONFIG on a bad URL). */
+int tg_fleet__open(tg_fleet **out, const tg_config *cfg);
+void tg_fleet__close(tg_fleet **f);
+const char *tg_fleet__id(const tg_fleet *f);
+const char *tg_fleet__ns(const tg_fleet *f);
+/* Redis commands sent so far (round trips). */
+uint64_t tg_fleet__calls(const tg_fleet *f);
+/* Connected now (reconnects when the backoff allows)? */
+bool tg_fleet__up(tg_fleet *f);
+/* Leases held by this worker. */
+size_t tg_fleet__held(const tg_fleet *f);
+/* LEASE up to n due items (cb per item; a non-zero return gives it back).
+ * *next_due: earliest due item left (0 none); *left: items of the round
+ * not done (leased + due; with once, minus NS:fr:round). TG_ENET: down. */
+int tg_fleet__lease(tg_fleet *f, size_t n, bool once, tg_frontier_cb cb, void *ctx,
+                    uint64_t *next_due, long *left);
+/* START: host gate + slot + daily quota (quota_key "SOURCE:DAY" or NULL).
+ * TG_OK with *wait_s 0 (started) or > 0 (wait); TG_EQUOTA spent; TG_ENET. */
+int tg_fleet__start(tg_fleet *f, const char *host, uint64_t reqid, double rate, long max_inflight,
+                    const char *quota_key, long quota_cap, double *wait_s);
+/* A started fetch ended: its slot and backoff ride on the next DONE. */
+void tg_fleet__fetch_end(tg_fleet *f, const char *host, uint64_t reqid, long status,
+                         double retry_after);
+/* DONE for up to max results of list (fenced by lease tokens); *sent of
+ * them went; *stale += results dropped as stale. TG_ENET: keep them. */
+int tg_fleet__done(tg_fleet *f, tg_result *list, size_t max, bool once, size_t *sent, long *stale);
+/* Give a lease back without a result (sent with the next tick). */
+void tg_fleet__drop(tg_fleet *f, const char *key);
+/* Send queued drops; renew every held lease when renew_now. */
+int tg_fleet__tick(tg_fleet *f, bool renew_now);
+/* Keep or take NS:leader; true while this worker leads. */
+bool tg_fleet__leader(tg_fleet *f);
+/* NS:name string values (tokens, robots, locks, the source clock). */
+int tg_fleet__get(tg_fleet *f, const char *name, char **out, size_t *len);
+int tg_fleet__set(tg_fleet *f, const char *name, const void *val, size_t len, long ttl_ms, bool nx,
+                  bool *done);
+int tg_fleet__del(tg_fleet *f, const char *name);
+int tg_fleet__hset(tg_fleet *f, const char *name, const char *field, const char *val);
+struct redisReply;
+/* ensure() + one command (the sink's stream calls); NULL while Redis is down
+ * (backoff) or on a lost connection; the caller freeReplyObject()s. */
+struct redisReply *tg_fleet__cmd(tg_fleet *f, int argc, const char **argv, const size_t *lens);
+
 /* ---- metrics (--metrics-port) ------------------------------------------ */
 
 typedef struct tg_metrics tg_metrics;
@@ -335,8 +391,9 @@ typedef struct tg_token {
     int64_t skew;    /* refresh this many seconds before expiry */
     unsigned gen;    /* bumped with every new token */
     bool fetching;
-    int refreshes; /* refreshes after a 401 since the last success */
-    int fails;     /* token requests failed in a row */
+    int refreshes;    /* refreshes after a 401 since the last success */
+    int fails;        /* token requests failed in a row */
+    double next_look; /* fleet: next look for the shared token (mono) */
 } tg_token;
 
 /* A fetch being prepared for an item. */

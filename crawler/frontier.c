@@ -53,6 +53,30 @@ static int del_at(tg_store_txn *t, const char *key, uint64_t due)
     return rc == TG_ENOTFOUND ? TG_OK : rc;
 }
 
+int tg_frontier__encode(const tg_item *it, tg_buf *out)
+{
+    const char *st = it->state ? it->state : "";
+    unsigned char h[4] = {FR_V1, it->kind, (unsigned char)(it->attempts >> 8),
+                          (unsigned char)it->attempts};
+    int rc = tg_buf_add(out, h, 4);
+    return rc ? rc : tg_buf_add(out, st, strlen(st));
+}
+
+int tg_frontier__decode(const void *v, size_t vl, tg_item *it, char *buf, size_t bufn)
+{
+    const unsigned char *vp = v;
+    if (vl < 4 || vp[0] != FR_V1)
+        return TG_EDATA;
+    if (vl - 4 + 1 > bufn)
+        return TG_ETOOBIG;
+    memcpy(buf, vp + 4, vl - 4);
+    buf[vl - 4] = 0;
+    it->state = buf;
+    it->kind = vp[1];
+    it->attempts = (uint16_t)((vp[2] << 8) | vp[3]);
+    return TG_OK;
+}
+
 int tg_frontier__put(tg_store_txn *t, const tg_item *it)
 {
     size_t kl = strlen(it->key), sl = strlen(it->state ? it->state : "");
@@ -67,25 +91,48 @@ int tg_frontier__put(tg_store_txn *t, const tg_item *it)
     unsigned char k[8 + FR_MAX_KEY];
     be64_put(k, it->due_ms);
     memcpy(k + 8, it->key, kl);
-    unsigned char *v = tg_malloc(4 + sl);
-    if (!v)
-        return TG_ENOMEM;
-    v[0] = FR_V1;
-    v[1] = it->kind;
-    v[2] = (unsigned char)(it->attempts >> 8);
-    v[3] = (unsigned char)it->attempts;
-    if (sl)
-        memcpy(v + 4, it->state, sl);
-    rc = tg_store_raw_put(t, TG_DB_FRONTIER, k, 8 + kl, v, 4 + sl);
-    tg_free(v);
+    tg_buf v;
+    tg_buf_init(&v, 4 + sl);
+    rc = tg_frontier__encode(it, &v);
+    if (!rc)
+        rc = tg_store_raw_put(t, TG_DB_FRONTIER, k, 8 + kl, v.data, v.len);
+    tg_buf_free(&v);
     if (rc)
         return rc;
     return tg_store_raw_put(t, TG_DB_FRONTIER_IDX, it->key, kl, k, 8);
 }
 
+/* The fleet leader runs the sources' seed functions unchanged, with a NULL
+ * transaction: their puts are collected into one result that goes to Redis
+ * as a DONE without a key (put-absent there). Loop thread only. */
+static tg_result *collector;
+
+void tg_frontier__collect(tg_result *into)
+{
+    collector = into;
+}
+
+tg_result *tg_frontier__collector(void)
+{
+    return collector;
+}
+
 int tg_frontier__put_absent(tg_store_txn *t, const tg_item *it, bool *added)
 {
     *added = false;
+    if (!t) {
+        if (!collector)
+            return TG_EINVAL;
+        tg_new_item ni;
+        memset(&ni, 0, sizeof ni);
+        ni.it = *it;
+        ni.it.key = tg_arena__strdup(&collector->a, it->key);
+        ni.it.state = tg_arena__strdup(&collector->a, it->state ? it->state : "");
+        if (!ni.it.key || !ni.it.state)
+            return TG_ENOMEM;
+        *added = true;
+        return TG_VEC_PUSH(collector->items, ni);
+    }
     if (tg_frontier__has(tg_store_txn_reader(t), it->key))
         return TG_OK;
     int rc = tg_frontier__put(t, it);

@@ -94,6 +94,7 @@ typedef struct tg_config {
     char *fleet_redis;
     char *fleet_namespace;
     double fleet_lease_s;
+    char *fleet_worker_id;
 
     /* [model] */
     char *label_empty_reason; /* "trend" (peak+7d .. death) or "none" */

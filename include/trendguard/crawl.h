@@ -58,6 +58,8 @@ typedef struct tg_crawl_opts {
     const char *metrics_port_file; /* write the bound metrics port here (tests) */
     bool progress;                 /* a live progress line on stderr (a TTY) */
     const char *only; /* run only this source ("tiktok", "ebay", "site", ...) or NULL */
+    bool fleet;       /* a fleet worker: shared state in [fleet] redis, results to its
+                       * stream, no store opened (docs/FLEET.md) */
 } tg_crawl_opts;
 
 /* Counters of one run (also what --metrics-port serves). */
