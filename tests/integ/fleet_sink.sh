@@ -1,0 +1,50 @@
+#!/bin/bash
+# The fleet sink (`store sink --fleet`) against a real redis-server: encoded
+# results fed into NS:results land in the store once (counts of videos,
+# snapshots, listings, fetch-log entries), the stream is acknowledged and
+# emptied, meta fleet.sink.last_id is the last entry, a garbage entry is
+# dropped without stopping the sink, SIGTERM exits 0, a second sink waits
+# for the first one's lock; usage errors.
+set -u
+. "$TG_ROOT/tests/fixtures/fleet/lib.sh"
+
+"$TG" store sink --help | grep -q "usage: trendguard store sink" || fail "--help"
+"$TG" store sink -c /nonexistent.ini > /dev/null 2>&1; [ $? = 64 ] || fail "no --fleet: not 64"
+"$TG" store sink --fleet --bogus > /dev/null 2>&1; [ $? = 64 ] || fail "bad option: not 64"
+printf '[store]\npath = st\n' > nofleet.ini
+"$TG" store sink -c nofleet.ini --fleet > /dev/null 2>&1; [ $? = 78 ] || fail "no [fleet] redis: not 78"
+
+start_redis no
+write_ini t1 2s
+"$FEED" 127.0.0.1 "$RP" t1 0 1200 || fail "feed"
+"$TG" store sink -c t.ini --fleet > sink.log 2>&1 &
+SINK=$!; pids+=("$SINK")
+wait_drained t1
+# more while it runs, with one entry that is not a result in the middle
+"$FEED" 127.0.0.1 "$RP" t1 1200 300 || fail "feed 2"
+"$FEED" 127.0.0.1 "$RP" t1 --garbage || fail "feed garbage"
+"$FEED" 127.0.0.1 "$RP" t1 1500 300 || fail "feed 3"
+wait_drained t1
+
+# a second sink on the same namespace waits for the lock (and writes nothing)
+"$TG" store sink -c t.ini --fleet --duration 2s > sink2.log 2>&1 || fail "second sink exit"
+grep -q "another sink holds t1:sink:lock" sink2.log || fail "second sink did not wait"
+
+kill -TERM "$SINK"; wait "$SINK"; rc=$?
+[ $rc = 0 ] || fail "SIGTERM: exit $rc"
+grep -q '1801 entries, 1800 results applied' sink.log || fail "stats line: $(tail -1 sink.log)"
+grep -q 'does not decode as a result: dropped' sink.log || fail "garbage not reported"
+
+[ "$(count videos)" = 1800 ] || fail "videos $(count videos)"
+[ "$(count snapshots)" = 1800 ] || fail "snapshots $(count snapshots)"
+[ "$(count listings)" = 360 ] || fail "listings $(count listings)"
+[ "$(count fetchlog)" = 600 ] || fail "fetchlog $(count fetchlog)"
+[ "$(count hashtag_days)" = 1 ] || fail "hashtag_days $(count hashtag_days)"
+[ "$(rcli xlen t1:results)" = 0 ] || fail "stream not emptied"
+# the hashtag-day aggregate covers every video: recomputed from the store
+"$TG" store scan --db hashtag_days --store st | grep -q '"videos":1800' ||
+    fail "hashtag day: $("$TG" store scan --db hashtag_days --store st)"
+last=$("$TG" store get --db meta fleet.sink.last_id --store st)
+rcli xinfo stream t1:results | grep -A1 -x last-generated-id | tail -1 > want_id
+echo "$last" | grep -q "$(cat want_id)" || fail "last_id $last, stream's last $(cat want_id)"
+echo "ok"
