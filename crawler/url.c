@@ -60,9 +60,20 @@ static bool is_http(const char *s, size_t n)
            (n == 5 && strncasecmp(s, "https", 5) == 0);
 }
 
+/* Does the path hold a "." or ".." segment? (each starts the path or follows a '/') */
+static bool has_dot_segment(const char *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (in[i] == '.' && (i == 0 || in[i - 1] == '/'))
+            return true;
+    return false;
+}
+
 /* RFC 3986 5.2.4 remove_dot_segments, into b. */
 static int remove_dots(tg_buf *b, const char *in, size_t n)
 {
+    if (!has_dot_segment(in, n))
+        return tg_buf_add(b, in, n); /* the common case: nothing to remove */
     char *tmp = tg_strndup(in, n);
     if (!tmp)
         return TG_ENOMEM;
@@ -223,6 +234,19 @@ typedef struct qparam {
     size_t n;
 } qparam;
 
+/* Append s[0..n) lower-cased (ASCII). */
+static int add_lower(tg_buf *b, const char *s, size_t n)
+{
+    size_t at = b->len;
+    int ret = tg_buf_add(b, s, n);
+    for (size_t i = 0; !ret && i < n; i++) {
+        char c = b->data[at + i];
+        if (c >= 'A' && c <= 'Z')
+            b->data[at + i] = (char)(c - 'A' + 'a'); /* no locale: hosts are ASCII here */
+    }
+    return ret;
+}
+
 static int qcmp(const void *a, const void *b)
 {
     const qparam *x = a, *y = b;
@@ -248,10 +272,7 @@ int tg_url_canonical(const char *url, char **out)
     if (!p.scheme || !is_http(p.scheme, p.nscheme) || !p.has_auth || p.nauth == 0)
         return TG_EDATA;
     tg_buf_init(&b, 2 * TG_URL_MAX);
-    for (size_t i = 0; i < p.nscheme; i++)
-        if ((ret = tg_buf_addc(&b, (char)tolower((unsigned char)p.scheme[i]))))
-            goto out;
-    if ((ret = tg_buf_adds(&b, "://")))
+    if ((ret = add_lower(&b, p.scheme, p.nscheme)) || (ret = tg_buf_add(&b, "://", 3)))
         goto out;
     /* authority: drop userinfo? keep it (rare); lower-case the host, drop a default port */
     const char *at = memchr(p.auth, '@', p.nauth);
@@ -273,9 +294,8 @@ int tg_url_canonical(const char *url, char **out)
         ret = TG_EDATA;
         goto out;
     }
-    for (size_t i = 0; i < nhost; i++)
-        if ((ret = tg_buf_addc(&b, (char)tolower((unsigned char)h[i]))))
-            goto out;
+    if ((ret = add_lower(&b, h, nhost)))
+        goto out;
     if (colon) {
         const char *port = colon + 1;
         size_t np = nh - (size_t)(port - h);

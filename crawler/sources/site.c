@@ -17,6 +17,7 @@
 
 #include <inttypes.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,11 +96,55 @@ static bool origin_in_scope(tg_crawl *c, const char *url)
     return false;
 }
 
+/*
+ * The compiled `follow` patterns, shared by the parse threads: compiling
+ * one costs as much as matching ~30 links, and every page needs it. A
+ * compiled pcre2_code is read-only while matching (each parse has its own
+ * match data), so one copy per pattern serves every thread. Keyed by the
+ * pattern text (a reloaded config may bring new ones); kept until exit.
+ */
+#define RE_CACHE 16
+static pthread_mutex_t re_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *pattern;
+    pcre2_code *re;
+} re_cache[RE_CACHE];
+
+static const pcre2_code *follow_re(const char *pattern, pcre2_code **own)
+{
+    const pcre2_code *re = NULL;
+    *own = NULL;
+    pthread_mutex_lock(&re_mu);
+    int i = 0;
+    for (; i < RE_CACHE && re_cache[i].pattern; i++)
+        if (strcmp(re_cache[i].pattern, pattern) == 0)
+            break;
+    if (i < RE_CACHE && re_cache[i].pattern) {
+        re = re_cache[i].re;
+    } else {
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *code =
+            pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+        char *copy = code && i < RE_CACHE ? tg_strdup(pattern) : NULL;
+        if (copy) {
+            re_cache[i].pattern = copy;
+            re_cache[i].re = code;
+        } else {
+            *own = code; /* the cache is full (or out of memory): this parse's own copy */
+        }
+        re = code; /* NULL for a bad regex (config validation reports it) */
+    }
+    pthread_mutex_unlock(&re_mu);
+    return re;
+}
+
 static void site_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
 {
     tg_result *r = job->res;
     const tg_site_config *s = site_of(c, job->item.key);
-    pcre2_code *re = NULL;
+    const pcre2_code *re = NULL;
+    pcre2_code *own_re = NULL;
     pcre2_match_data *md = NULL;
     tg_parse_result pr;
     int rc = tg_parse(TG_PARSE_EBAY_LISTINGS, res->body.data ? res->body.data : "", res->body.len,
@@ -143,9 +188,7 @@ static void site_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
             goto oom;
     }
     if (s->follow && *s->follow) {
-        int err;
-        PCRE2_SIZE off;
-        re = pcre2_compile((PCRE2_SPTR)s->follow, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+        re = follow_re(s->follow, &own_re);
         if (!re || !(md = pcre2_match_data_create_from_pattern(re, NULL)))
             goto out; /* config validation reports a bad regex; follow nothing */
     }
@@ -173,7 +216,7 @@ oom:
     tg_result__retry(c, job, TG_EC_PARSE, res->status);
 out:
     pcre2_match_data_free(md);
-    pcre2_code_free(re);
+    pcre2_code_free(own_re);
     tg_parse_result_free(&pr);
 }
 
