@@ -2,6 +2,10 @@
  * model.c - a trained model: loading (directory or store), prediction and
  * scoring with tiers and reasons.
  *
+ * Prediction walks the booster's trees in plain C (forest.c: the same
+ * floats as XGBoost, no lock); a model forest.c cannot reproduce predicts
+ * through XGBoost.
+ *
  * XGBoost boundary: every XGBoost call happens under the model's mutex,
  * its output buffers are copied before the mutex is released (they die at
  * the next call on the thread), and a failing call's XGBGetLastError() is
@@ -27,7 +31,8 @@ struct tg_model {
     BoosterHandle h;
     pthread_mutex_t mu;
     char id[64];
-    double prior_w; /* scale_pos_weight used in training: undone on output */
+    double prior_w;           /* scale_pos_weight used in training: undone on output */
+    tg_model__forest *forest; /* NULL: predict through XGBoost */
 };
 
 int tg_model__xgb_fail(const char *what)
@@ -63,6 +68,22 @@ static void read_attrs(tg_model *m)
         if (w > 0 && isfinite(w))
             m->prior_w = w;
     }
+}
+
+/*
+ * Read the trees for forest.c. Only running out of memory fails the load: a
+ * model forest.c declines keeps predicting through XGBoost.
+ */
+static int load_forest(tg_model *m)
+{
+    bst_ulong len = 0;
+    const char *buf = NULL;
+    if (XGBoosterSaveModelToBuffer(m->h, "{\"format\": \"json\"}", &len, &buf) != 0) {
+        tg_model__xgb_fail("XGBoosterSaveModelToBuffer");
+        return TG_OK;
+    }
+    int rc = tg_model__forest_load(&m->forest, buf, (size_t)len);
+    return rc == TG_ENOMEM ? rc : TG_OK;
 }
 
 /* features.json must list this build's features in the same order. */
@@ -110,6 +131,10 @@ int tg_model_load_dir(tg_model **out, const char *dir)
         return rc;
     }
     read_attrs(m);
+    if ((rc = load_forest(m))) {
+        tg_model_free(&m);
+        return rc;
+    }
     *out = m;
     return TG_OK;
 }
@@ -146,6 +171,10 @@ int tg_model_load_store(tg_model **out, tg_store_read *r, const char *model_id)
     read_attrs(m);
     if (!m->id[0])
         snprintf(m->id, sizeof m->id, "%s", model_id);
+    if ((rc = load_forest(m))) {
+        tg_model_free(&m);
+        return rc;
+    }
     *out = m;
     return TG_OK;
 }
@@ -156,6 +185,7 @@ void tg_model_free(tg_model **pm)
         return;
     tg_model *m = *pm;
     XGBoosterFree(m->h);
+    tg_model__forest_free(&m->forest);
     pthread_mutex_destroy(&m->mu);
     tg_free(m);
     *pm = NULL;
@@ -175,11 +205,8 @@ static double unweight(double p, double w)
     return d > 0 ? p / d : 0.0;
 }
 
-/*
- * Predict rows of x; contrib (may be NULL) gets n * (TG_FEAT__COUNT + 1)
- * SHAP values. Caller holds no lock.
- */
-static int predict(tg_model *m, const float *x, size_t n, double *risk, float *contrib)
+/* XGBoost's own prediction: the fallback for models forest.c declines. */
+static int predict_xgb(tg_model *m, const float *x, size_t n, double *risk, float *contrib)
 {
     DMatrixHandle d = NULL;
     int rc = TG_OK;
@@ -222,6 +249,25 @@ out_free:
 out_unlock:
     pthread_mutex_unlock(&m->mu);
     return rc;
+}
+
+/*
+ * Predict rows of x; contrib (may be NULL) gets n * (TG_FEAT__COUNT + 1)
+ * approximate contributions. Caller holds no lock.
+ */
+static int predict(tg_model *m, const float *x, size_t n, double *risk, float *contrib)
+{
+    if (m->forest) {
+        for (size_t i = 0; i < n; i++) {
+            const float *row = x + i * TG_FEAT__COUNT;
+            risk[i] =
+                unweight(tg_model__sigmoid(tg_model__forest_margin(m->forest, row)), m->prior_w);
+            if (contrib)
+                tg_model__forest_contribs(m->forest, row, contrib + i * (TG_FEAT__COUNT + 1));
+        }
+        return TG_OK;
+    }
+    return predict_xgb(m, x, n, risk, contrib);
 }
 
 int tg_model_predict(tg_model *m, const float *x, size_t n, double *risk)
@@ -274,6 +320,16 @@ static void reasons_of(const float *c, char *out, size_t outn)
     }
 }
 
+static void fill_score(tg_model_score *s, double risk, const float *contrib,
+                       const tg_model_tiers *tiers)
+{
+    s->risk = risk;
+    s->tier = tg_model_tier(tiers, risk);
+    s->reasons[0] = 0;
+    if (contrib)
+        reasons_of(contrib, s->reasons, sizeof s->reasons);
+}
+
 int tg_model_score_orders(tg_model *m, const tg_model_ctx *c, const tg_order *orders, size_t n,
                           const tg_model_tiers *tiers, bool with_reasons, tg_model_score *out)
 {
@@ -283,6 +339,17 @@ int tg_model_score_orders(tg_model *m, const tg_model_ctx *c, const tg_order *or
     int rc = TG_OK;
     if (n == 0)
         return TG_OK;
+    if (m->forest) {
+        /* row by row on the stack: nothing to batch, nothing to allocate */
+        float row[TG_FEAT__COUNT], contribs[TG_FEAT__COUNT + 1];
+        for (size_t i = 0; i < n; i++) {
+            double r;
+            tg_model_features(c, &orders[i], row);
+            predict(m, row, 1, &r, with_reasons ? contribs : NULL);
+            fill_score(&out[i], r, with_reasons ? contribs : NULL, tiers);
+        }
+        return TG_OK;
+    }
     x = tg_malloc(chunk * TG_FEAT__COUNT * sizeof *x);
     risk = tg_malloc(chunk * sizeof *risk);
     if (with_reasons)
@@ -297,14 +364,9 @@ int tg_model_score_orders(tg_model *m, const tg_model_ctx *c, const tg_order *or
             tg_model_features(c, &orders[base + i], x + i * TG_FEAT__COUNT);
         if ((rc = predict(m, x, k, risk, contrib)))
             goto out;
-        for (size_t i = 0; i < k; i++) {
-            tg_model_score *s = &out[base + i];
-            s->risk = risk[i];
-            s->tier = tg_model_tier(tiers, risk[i]);
-            s->reasons[0] = 0;
-            if (contrib)
-                reasons_of(contrib + i * (TG_FEAT__COUNT + 1), s->reasons, sizeof s->reasons);
-        }
+        for (size_t i = 0; i < k; i++)
+            fill_score(&out[base + i], risk[i], contrib ? contrib + i * (TG_FEAT__COUNT + 1) : NULL,
+                       tiers);
     }
 out:
     tg_free(x);

@@ -57,6 +57,42 @@ bool tg_model__ctx_trend_window(const tg_model_ctx *c, size_t i, int64_t *from, 
 /* Log XGBGetLastError() with what; returns TG_EMODEL. */
 int tg_model__xgb_fail(const char *what);
 
+/*
+ * The booster's trees in plain C (forest.c): same floats as XGBoost's CPU
+ * predictor, no lock, no allocation per call. Nodes of a tree are stored so
+ * that a node's right child is left + 1; left < 0 marks a leaf, whose value
+ * is the leaf value (else the split threshold: x < value goes left).
+ */
+typedef struct tg_model__node {
+    float value;
+    int32_t left;
+    uint16_t feature;
+    uint8_t default_left; /* NaN goes left */
+} tg_model__node;
+
+typedef struct tg_model__forest {
+    tg_model__node *nodes;
+    float *mean; /* per node: hessian-weighted mean of its leaves (contributions) */
+    size_t nnodes;
+    int32_t *roots;
+    size_t ntrees;
+    float base_margin;
+} tg_model__forest;
+
+/*
+ * Read the trees from a booster's JSON model (XGBoosterSaveModelToBuffer,
+ * format json). TG_EMODEL when the model is one forest.c does not reproduce
+ * (the caller keeps using XGBoost), TG_ENOMEM.
+ */
+int tg_model__forest_load(tg_model__forest **out, const char *json, size_t len);
+void tg_model__forest_free(tg_model__forest **f);
+/* Margin (log-odds) of one row of TG_FEAT__COUNT floats, NaN = missing. */
+float tg_model__forest_margin(const tg_model__forest *f, const float *x);
+/* XGBoost's logistic transform of a margin. */
+float tg_model__sigmoid(float margin);
+/* Approximate (Saabas) contributions of one row: TG_FEAT__COUNT + 1 floats, bias last. */
+void tg_model__forest_contribs(const tg_model__forest *f, const float *x, float *contrib);
+
 /* Average precision (area under the precision-recall curve). */
 double tg_model__pr_auc(const double *score, const int *y, size_t n);
 

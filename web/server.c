@@ -14,7 +14,6 @@
 #include "trendguard/util.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
@@ -134,8 +133,6 @@ int tg_web_open(tg_web **out, const tg_config *cfg, tg_store *store)
     w->port = -1;
     pthread_rwlock_init(&w->lock, NULL);
     pthread_mutex_init(&w->build_mu, NULL);
-    pthread_mutex_init(&w->bq_mu, NULL);
-    pthread_cond_init(&w->bq_cv, NULL);
     tg_model_tiers_from_config(cfg, &w->tiers);
     tg_store_read *r;
     if ((rc = tg_store_read_begin(store, &r)))
@@ -145,12 +142,6 @@ int tg_web_open(tg_web **out, const tg_config *cfg, tg_store *store)
         if (rc != TG_ENOTFOUND)
             tg_warn("serve", "cannot load the model from the store: %s", tg_strerror(rc));
         w->model = NULL;
-    } else {
-        /* the same model id for every copy */
-        const char *id = tg_model_id(w->model);
-        for (w->nslots = 0; w->nslots < TG_WEB_MODEL_SLOTS; w->nslots++)
-            if (tg_model_load_store(&w->slots[w->nslots], r, id) != TG_OK)
-                break;
     }
     tg_store_read_end(&r);
     if ((rc = tg_web__cache_build(w, &w->cache)))
@@ -170,15 +161,6 @@ void tg_web_close(tg_web **wp)
     tg_web *w = *wp;
     if (!w)
         return;
-    if (w->batcher_on) {
-        /* drain: queued requests are answered, later ones are answered directly */
-        pthread_mutex_lock(&w->bq_mu);
-        w->bq_stop = true;
-        pthread_cond_broadcast(&w->bq_cv);
-        pthread_mutex_unlock(&w->bq_mu);
-        pthread_join(w->batcher, NULL);
-        w->batcher_on = false;
-    }
     if (w->mhd)
         MHD_stop_daemon(w->mhd);
     if (atomic_load(&w->refresher_on)) {
@@ -187,16 +169,12 @@ void tg_web_close(tg_web **wp)
     }
     tg_web__cache_free(&w->cache);
     tg_model_free(&w->model);
-    for (int i = 0; i < w->nslots; i++)
-        tg_model_free(&w->slots[i]);
     if (w->token) {
         memset(w->token, 0, strlen(w->token));
         tg_free(w->token);
     }
     pthread_rwlock_destroy(&w->lock);
     pthread_mutex_destroy(&w->build_mu);
-    pthread_mutex_destroy(&w->bq_mu);
-    pthread_cond_destroy(&w->bq_cv);
     tg_free(w);
     *wp = NULL;
 }
@@ -204,35 +182,6 @@ void tg_web_close(tg_web **wp)
 void tg_web_resp_free(tg_web_resp *resp)
 {
     tg_buf_free(&resp->body);
-}
-
-/*
- * XGBoost predicts with OpenMP using every core by default; for one row per
- * request that only adds fork/join and spinning between the server threads
- * (measured: several times slower under load). Each server thread asks for
- * one OpenMP thread for itself. libgomp comes in through libxgboost, so the
- * symbol is looked up at run time rather than linked.
- */
-static void one_omp_thread(void)
-{
-    void (*set)(int) = NULL;
-    void *sym = dlsym(RTLD_DEFAULT, "omp_set_num_threads");
-    memcpy(&set, &sym, sizeof set);
-    if (set)
-        set(1);
-}
-
-tg_model *tg_web__model(tg_web *w)
-{
-    static _Thread_local int slot = -1;
-    if (!w->model)
-        return NULL;
-    if (slot < 0) {
-        slot = atomic_fetch_add(&w->next_slot, 1);
-        one_omp_thread();
-    }
-    /* threads beyond the copies share the first model (it has its own lock) */
-    return slot < w->nslots ? w->slots[slot] : w->model;
 }
 
 /* ---- routing --------------------------------------------------------------- */
@@ -509,26 +458,11 @@ static void metrics_page(tg_web_rctx *rc)
 
 /* ---- libmicrohttpd ------------------------------------------------------ */
 
-/*
- * Per connection request state. POST /v1/score goes through the batcher:
- * the connection is suspended, queued, scored together with the others
- * waiting (one XGBoost call per batch: a call costs far more than a row), and
- * resumed with its response ready.
- */
-enum { PH_READ = 0, PH_QUEUED, PH_ANSWERED, PH_DIRECT };
-
+/* Per connection request state: the request body so far. */
 typedef struct tg_web_conn {
     tg_buf body;
     bool too_big;
-    int phase;
-    struct MHD_Connection *conn;
-    tg_web_score_req q;
-    tg_web_resp resp;
-    double t0;
-    struct tg_web_conn *next;
 } conn_state;
-
-#define BATCH_MAX 64
 
 typedef struct arg_collect {
     tg_web_param p[TG_WEB_MAX_PARAMS + 1];
@@ -578,104 +512,6 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, tg_web_resp *resp)
     return ret;
 }
 
-/*
- * Validate a score request and queue it for the batcher. False: not queued
- * (not valid, or the batcher is stopping): the caller answers directly.
- */
-static bool try_batch(tg_web *w, const tg_web_req *req, conn_state *cs)
-{
-    cs->t0 = tg_mono();
-    memset(&cs->resp, 0, sizeof cs->resp);
-    tg_buf_init(&cs->resp.body, TG_WEB_MAX_RESP);
-    tg_web_rctx rc = {.w = w, .req = req, .resp = &cs->resp};
-    rc.c = tg_web__cache_acquire(w);
-    bool ok = rc.c && req->body_len <= TG_WEB_MAX_BODY && auth_ok(w, req->authorization) &&
-              tg_web__score_parse(&rc, &cs->q);
-    tg_web__cache_release(w);
-    tg_web_resp_free(&cs->resp);
-    if (!ok)
-        return false; /* the direct path produces the same error */
-    MHD_suspend_connection(cs->conn);
-    pthread_mutex_lock(&w->bq_mu);
-    if (w->bq_stop) {
-        pthread_mutex_unlock(&w->bq_mu);
-        cs->phase = PH_DIRECT;
-        MHD_resume_connection(cs->conn);
-        return true;
-    }
-    cs->phase = PH_QUEUED;
-    cs->next = NULL;
-    if (w->bq_tail)
-        w->bq_tail->next = cs;
-    else
-        w->bq_head = cs;
-    w->bq_tail = cs;
-    pthread_cond_signal(&w->bq_cv);
-    pthread_mutex_unlock(&w->bq_mu);
-    return true;
-}
-
-static void *batcher_main(void *arg)
-{
-    tg_web *w = arg;
-    conn_state *batch[BATCH_MAX];
-    tg_order ords[BATCH_MAX];
-    tg_model_score sc[BATCH_MAX];
-    int idx[BATCH_MAX];
-    one_omp_thread();
-    for (;;) {
-        pthread_mutex_lock(&w->bq_mu);
-        while (!w->bq_head && !w->bq_stop)
-            pthread_cond_wait(&w->bq_cv, &w->bq_mu);
-        if (!w->bq_head) {
-            pthread_mutex_unlock(&w->bq_mu);
-            break;
-        }
-        int n = 0;
-        while (w->bq_head && n < BATCH_MAX) {
-            batch[n++] = w->bq_head;
-            w->bq_head = w->bq_head->next;
-        }
-        if (!w->bq_head)
-            w->bq_tail = NULL;
-        pthread_mutex_unlock(&w->bq_mu);
-
-        const tg_web_cache *c = tg_web__cache_acquire(w);
-        for (int i = 0; i < n; i++) {
-            memset(&batch[i]->resp, 0, sizeof batch[i]->resp);
-            tg_buf_init(&batch[i]->resp.body, TG_WEB_MAX_RESP);
-            batch[i]->resp.route = route_names[TG_WEB_R_SCORE];
-        }
-        for (int pass = 0; pass < 2; pass++) {
-            int k = 0;
-            for (int i = 0; i < n; i++)
-                if (batch[i]->q.with_reasons == (pass == 1)) {
-                    ords[k] = batch[i]->q.ord;
-                    idx[k++] = i;
-                }
-            if (!k)
-                continue;
-            int rc = c && c->fx && w->model
-                         ? tg_model_score_orders(w->model, c->fx, ords, (size_t)k, &w->tiers,
-                                                 pass == 1, sc)
-                         : TG_EMODEL;
-            for (int j = 0; j < k; j++) {
-                conn_state *cs = batch[idx[j]];
-                if (rc == TG_OK)
-                    tg_web__score_respond(&cs->resp, &cs->q, &sc[j], tg_model_id(w->model));
-                else
-                    tg_web__json_error(&cs->resp, rc == TG_EMODEL ? 503 : 500, "scoring failed");
-            }
-        }
-        tg_web__cache_release(w);
-        for (int i = 0; i < n; i++) {
-            batch[i]->phase = PH_ANSWERED;
-            MHD_resume_connection(batch[i]->conn);
-        }
-    }
-    return NULL;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -688,7 +524,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!cs)
             return MHD_NO;
         tg_buf_init(&cs->body, TG_WEB_MAX_BODY);
-        cs->conn = conn;
         *con_cls = cs;
         return MHD_YES;
     }
@@ -697,12 +532,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             cs->too_big = true;
         *upload_data_size = 0;
         return MHD_YES;
-    }
-    if (cs->phase == PH_ANSWERED) {
-        record(w, TG_WEB_R_SCORE, cs->resp.status, tg_mono() - cs->t0);
-        enum MHD_Result ret = send_resp(conn, &cs->resp);
-        tg_web_resp_free(&cs->resp);
-        return ret;
     }
     arg_collect args = {.n = 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
@@ -716,9 +545,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         .authorization =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
     };
-    if (cs->phase == PH_READ && w->batcher_on && strcmp(method, "POST") == 0 &&
-        strcmp(url, "/v1/score") == 0 && try_batch(w, &req, cs))
-        return MHD_YES;
     tg_web_resp resp;
     handle(w, &req, &resp, false);
     enum MHD_Result ret = send_resp(conn, &resp);
@@ -735,7 +561,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_state *cs = *con_cls;
     if (cs) {
         tg_buf_free(&cs->body);
-        tg_web_resp_free(&cs->resp);
         tg_free(cs);
         *con_cls = NULL;
     }
@@ -787,14 +612,12 @@ int tg_web_start(tg_web *w, const tg_web_listen *l)
                               0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR,
                               (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
                               MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
-                              1024u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+                              1024u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_END);
     if (!w->mhd) {
         tg_error("serve", "cannot listen on %s:%d: %s", bind, l->port, strerror(errno));
         return TG_EIO;
     }
-    if (w->model && pthread_create(&w->batcher, NULL, batcher_main, w) == 0)
-        w->batcher_on = true;
     if (pthread_create(&w->refresher, NULL, refresher_main, w) == 0)
         atomic_store(&w->refresher_on, true);
     else

@@ -135,9 +135,6 @@ typedef struct tg_web_cache {
 } tg_web_cache;
 
 struct MHD_Daemon;
-struct tg_web_conn;
-
-#define TG_WEB_MODEL_SLOTS 8
 
 struct tg_web {
     const tg_config *cfg;
@@ -146,22 +143,10 @@ struct tg_web {
     pthread_mutex_t build_mu;
     tg_web_cache *cache;
     atomic_llong checked_at_ms; /* last staleness check */
-    /* the score batcher (server.c): a queue of suspended connections */
-    pthread_mutex_t bq_mu;
-    pthread_cond_t bq_cv;
-    struct tg_web_conn *bq_head, *bq_tail;
-    bool bq_stop;
-    bool batcher_on;
-    pthread_t batcher;
-    atomic_bool refresher_on; /* a background thread keeps the cache fresh */
+    atomic_bool refresher_on;   /* a background thread keeps the cache fresh */
     atomic_bool refresher_stop;
     pthread_t refresher;
-    tg_model *model; /* NULL when no model is in the store */
-    /* Extra copies of the model: a booster serialises its predictions, so
-     * each server thread scores on its own copy (slot = thread number). */
-    tg_model *slots[TG_WEB_MODEL_SLOTS];
-    int nslots;
-    atomic_int next_slot;
+    tg_model *model; /* NULL when no model is in the store; shared by every thread */
     tg_model_tiers tiers;
     struct MHD_Daemon *mhd;
     int port;
@@ -198,18 +183,6 @@ void tg_web__api_prices(tg_web_rctx *rc, const char *id);
 void tg_web__api_nudge(tg_web_rctx *rc, const char *id);
 void tg_web__api_score(tg_web_rctx *rc);
 void tg_web__api_cart(tg_web_rctx *rc);
-/* A validated POST /v1/score request (strings copied: it outlives the body). */
-typedef struct tg_web_score_req {
-    tg_order ord;
-    bool with_reasons;
-    char product_id[72], order_id[72], zip[24];
-} tg_web_score_req;
-/* Validate; false means rc->resp holds the error (400/503). */
-bool tg_web__score_parse(tg_web_rctx *rc, tg_web_score_req *q);
-/* The 200 body for a score. */
-void tg_web__score_respond(tg_web_resp *resp, const tg_web_score_req *q, const tg_model_score *sc,
-                           const char *model_id);
-
 /* {"error": msg} with status. */
 void tg_web__json_error(tg_web_resp *resp, int status, const char *msg);
 /* Build the nudge body of a product (cache.c uses it at build time). */
@@ -220,9 +193,6 @@ void tg_web__page(tg_web_rctx *rc, tg_web_route route, const char *arg);
 void tg_web__html_error(tg_web_rctx *rc, int status, const char *msg);
 /* HTML-escape s into b. */
 int tg_web__esc(tg_buf *b, const char *s);
-
-/* server.c: the model copy this thread scores with (NULL without a model). */
-tg_model *tg_web__model(tg_web *w);
 
 /* server.c: parameter helpers. */
 const char *tg_web__param(const tg_web_req *req, const char *key);

@@ -18,8 +18,10 @@
  *     ... until a signal ...
  *     tg_web_close(&w);                        // stops the server too
  *
- * Threads: tg_web_handle may be called from many threads at once; each call
- * begins its own read transaction on the store (readers beside a writer).
+ * Threads: tg_web_handle may be called from many threads at once. Routes
+ * that read the store live (a trend's series, a product's prices, a score
+ * with a customer_id) begin their own read transaction (readers beside a
+ * writer); the others read the cache and, for a score, the shared model.
  * Cached aggregates (per product keep rates, category risk, trend stages)
  * are rebuilt when the store's "last_write" changes, at most every
  * `cache_ttl_s` seconds.

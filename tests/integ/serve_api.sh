@@ -2,12 +2,16 @@
 # `trendguard serve` end to end: sim world -> ingest -> (train, score) ->
 # serve on a free loopback port -> every route with curl: status codes, JSON
 # shapes, 400s on bad parameters, 404s, traversal attempts, body limit,
-# security headers, metrics; refusal to bind non-loopback without a token;
+# security headers, metrics; refusal to bind non-loopback without a token,
+# and with one every route but /healthz (dashboard included) needs it;
 # --static-out; interventions run twice changes nothing.
 set -u
 d=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$d"; }
+pid= tpid=
+cleanup() {
+    for p in $pid $tpid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    rm -rf "$d"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [ -f "$d/serve.log" ] && tail -5 "$d/serve.log"; exit 1; }
 PY=/usr/bin/python3
@@ -22,6 +26,30 @@ have_model=0; [ -d "$d/model" ] && [ -s "$d/pred.csv" ] && have_model=1
 "$TG" serve -c "$d/t.ini" --bind 0.0.0.0 --port 0 >"$d/nl.out" 2>&1; rc=$?
 [ $rc -ne 0 ] || fail "non-loopback bind without a token started"
 grep -qi "token" "$d/nl.out" || fail "refusal does not mention the token: $(cat "$d/nl.out")"
+
+# bound off loopback with a token: it says so at start, and every route but
+# /healthz - dashboard pages included - needs the bearer token
+sed 's/^\[serve\]$/[serve]\ntoken_env = TG_SERVE_TEST_TOKEN/' "$d/t.ini" > "$d/tok.ini"
+export TG_SERVE_TEST_TOKEN=serve-test-token-0123456789
+"$TG" serve -c "$d/tok.ini" --bind 0.0.0.0 --port 0 --port-file "$d/tport" >"$d/tok.log" 2>&1 &
+tpid=$!
+for _ in $(seq 100); do [ -s "$d/tport" ] && break; sleep 0.05; done
+[ -s "$d/tport" ] || fail "token server did not start: $(cat "$d/tok.log")"
+TB="http://127.0.0.1:$(cat "$d/tport")"
+grep -q "requires 'Authorization: Bearer" "$d/tok.log" || fail "no notice of the token at start"
+for p in / /products /categories /metrics /v1/trends /no/such/page; do
+    got=$(curl -s -o "$d/body" -w '%{http_code}' "$TB$p")
+    [ "$got" = 401 ] || fail "$p without the token -> $got"
+    got=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong-token-0123456789" "$TB$p")
+    [ "$got" = 401 ] || fail "$p with a wrong token -> $got"
+done
+grep -q "$TG_SERVE_TEST_TOKEN" "$d/tok.log" "$d/body" && fail "the token is printed"
+for p in / /products /v1/trends; do
+    got=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TG_SERVE_TEST_TOKEN" "$TB$p")
+    [ "$got" = 200 ] || fail "$p with the token -> $got"
+done
+got=$(curl -s -o /dev/null -w '%{http_code}' "$TB/healthz"); [ "$got" = 200 ] || fail "healthz behind the token"
+kill "$tpid"; wait "$tpid" 2>/dev/null; tpid=
 
 "$TG" serve -c "$d/t.ini" --port 0 --port-file "$d/port" >"$d/serve.log" 2>&1 &
 pid=$!
@@ -81,7 +109,7 @@ else
     expect 503 "$B/v1/score" -X POST -d "$order"
 fi
 if [ $have_model = 1 ]; then
-    # many at once (they are batched into shared model calls): each gets its own answer
+    # many at once, on the server's threads together: each gets its own answer
     cat > "$d/one.sh" <<'EOF'
 i=$1; r=false; [ $((i % 2)) = 0 ] && r=true
 curl -s -X POST -d "{\"product_id\":\"P000$((i % 9 + 1))\",\"order_id\":\"o$i\",\"customer_age\":$((i % 50 + 18))}" "$2/v1/score?reasons=$r"

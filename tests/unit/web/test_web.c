@@ -407,6 +407,22 @@ static void test_web__auth(void **state)
     tg_web_handle(f->w, &r, &resp);
     assert_int_equal(resp.status, 200);
     tg_web_resp_free(&resp);
+    /* the dashboard pages, metrics, POSTs and unknown paths are protected too */
+    static const char *const guarded[] = {"/",         "/categories", "/trends/glowcup",
+                                          "/products", "/metrics",    "/v1/score",
+                                          "/nowhere",  "/index.html"};
+    for (size_t i = 0; i < sizeof guarded / sizeof guarded[0]; i++) {
+        tg_web_req g = {
+            strcmp(guarded[i], "/v1/score") ? "GET" : "POST", guarded[i], NULL, 0, "{}", 2, NULL};
+        tg_web_handle(f->w, &g, &resp);
+        assert_int_equal(resp.status, 401);
+        assert_null(strstr(resp.body.data, "<html"));
+        tg_web_resp_free(&resp);
+        g.authorization = "Bearer 0123456789abcdef-token";
+        tg_web_handle(f->w, &g, &resp);
+        assert_int_not_equal(resp.status, 401);
+        tg_web_resp_free(&resp);
+    }
     r.path = "/healthz";
     r.authorization = NULL;
     tg_web_handle(f->w, &r, &resp);
