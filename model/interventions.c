@@ -12,12 +12,11 @@
 #include "trendguard/log.h"
 #include "trendguard/store_write.h"
 #include "trendguard/util.h"
+#include "store/ingest.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +136,9 @@ bool tg_interventions_in_control(const uint8_t customer[32], double share)
 int tg_interventions_pseudonym(tg_store_read *r, const tg_config *cfg, const char *customer_id,
                                uint8_t out[32])
 {
+    /* The pepper as tg_store_ingest_pepper() finds it (environment first,
+     * then the store's meta), but never created here: a store without one
+     * has no pseudonyms to match. The HMAC is ingest's own function. */
     const void *key = NULL;
     size_t klen = 0;
     const char *env = cfg && cfg->pepper_env ? getenv(cfg->pepper_env) : NULL;
@@ -146,12 +148,7 @@ int tg_interventions_pseudonym(tg_store_read *r, const tg_config *cfg, const cha
     } else if (!r || tg_store_meta_get(r, "pepper", &key, &klen) != TG_OK || klen == 0) {
         return TG_ENOTFOUND;
     }
-    unsigned int olen = 32;
-    if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)customer_id, strlen(customer_id),
-              out, &olen) ||
-        olen != 32)
-        return TG_EINTERNAL;
-    return TG_OK;
+    return tg_store_pseudonym(key, klen, customer_id, strlen(customer_id), out);
 }
 
 /* ------------------------------------------------------------------------ */
