@@ -71,6 +71,25 @@ int tg_cli_load_config(const char *cmd, const char *path, tg_config *cfg)
     return 0;
 }
 
+int tg_cli_open_store(const char *cmd, const char *cfgpath, const char *store_path, int flags,
+                      tg_config *cfg, tg_store **out)
+{
+    *out = NULL;
+    (void)tg_config_defaults(cfg);
+    if (cfgpath || !store_path) {
+        tg_config_free(cfg);
+        int ex = tg_cli_load_config(cmd, cfgpath, cfg);
+        if (ex)
+            return ex;
+    }
+    if (!store_path)
+        store_path = cfg->store_path;
+    int rc = tg_store_open_ex(out, store_path, flags, cfg->map_size_mb);
+    if (rc)
+        return tg_cli_fail(cmd, rc, "%s: cannot open store: %s", store_path, tg_strerror(rc));
+    return 0;
+}
+
 int tg_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

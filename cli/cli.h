@@ -11,6 +11,7 @@
 #define TRENDGUARD_CLI_H
 
 #include "trendguard/config.h"
+#include "trendguard/store.h"
 
 #include <stdio.h>
 
@@ -61,6 +62,15 @@ int tg_cli_close_out(const char *cmd, FILE *f);
  * Prints "FILE:LINE: message" on failure; returns 0 or a sysexits code.
  */
 int tg_cli_load_config(const char *cmd, const char *path, tg_config *cfg);
+/*
+ * The store a command works on: store_path (--store DIR) when given, and then
+ * a config is read only when cfgpath (-c) names one; otherwise the config's
+ * [store] path. Fills *cfg (always: the caller tg_config_free()s it), opens
+ * the store with flags (TG_STORE_RDONLY / TG_STORE_CREATE) and the config's
+ * map size. Prints its errors; returns 0 or a sysexits code (*out NULL then).
+ */
+int tg_cli_open_store(const char *cmd, const char *cfgpath, const char *store_path, int flags,
+                      tg_config *cfg, tg_store **out);
 /* Print "trendguard CMD: message" and a --help hint to stderr; returns 64. */
 int tg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "trendguard CMD: message" to stderr; returns tg_exit_code(err). */

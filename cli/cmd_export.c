@@ -130,26 +130,13 @@ int tg_cmd_export(int argc, char **argv)
     o.jsonl = fmt == TG_FMT_JSONL;
 
     tg_config cfg;
-    tg_config_defaults(&cfg);
-    int ex = 0;
-    if (cfgpath || !store_path) {
-        tg_config_free(&cfg);
-        ex = tg_cli_load_config("export", cfgpath, &cfg);
-        if (ex) {
-            tg_config_free(&cfg);
-            return ex;
-        }
-    }
-    if (!store_path)
-        store_path = cfg.store_path;
     tg_store *s = NULL;
     tg_store_read *r = NULL;
     FILE *out = NULL;
-    int rc = tg_store_open(&s, store_path, TG_STORE_RDONLY);
-    if (rc) {
-        ex = tg_cli_fail("export", rc, "%s: cannot open store: %s", store_path, tg_strerror(rc));
+    int rc;
+    int ex = tg_cli_open_store("export", cfgpath, store_path, TG_STORE_RDONLY, &cfg, &s);
+    if (ex)
         goto out;
-    }
     rc = tg_store_read_begin(s, &r);
     if (rc) {
         ex = tg_cli_fail("export", rc, "%s", tg_strerror(rc));

@@ -131,36 +131,20 @@ int tg_cmd_ingest(int argc, char **argv)
                             "zips)",
                             kind);
 
-    tg_config cfg;
-    int ex = 0;
-    tg_config_defaults(&cfg);
-    if (cfgpath || !store_path) {
-        tg_config_free(&cfg);
-        ex = tg_cli_load_config("ingest", cfgpath, &cfg);
-        if (ex) {
-            tg_config_free(&cfg);
-            return ex;
-        }
-    }
-    if (!store_path)
-        store_path = cfg.store_path;
-
     FILE *in = stdin;
     const char *name = "-";
     if (strcmp(file, "-") != 0) {
         in = fopen(file, "rb");
         name = file;
-        if (!in) {
-            ex = tg_cli_fail("ingest", TG_EIO, "%s: %s", file, strerror(errno));
-            goto out_cfg;
-        }
+        if (!in)
+            return tg_cli_fail("ingest", TG_EIO, "%s: %s", file, strerror(errno));
     }
+    tg_config cfg;
     tg_store *s = NULL;
-    int rc = tg_store_open_ex(&s, store_path, TG_STORE_CREATE, cfg.map_size_mb);
-    if (rc) {
-        ex = tg_cli_fail("ingest", rc, "%s: cannot open store: %s", store_path, tg_strerror(rc));
-        goto out_in;
-    }
+    int rc;
+    int ex = tg_cli_open_store("ingest", cfgpath, store_path, TG_STORE_CREATE, &cfg, &s);
+    if (ex)
+        goto out_store;
     uint8_t *pepper = NULL;
     size_t plen = 0;
     if (k == TG_INGEST_ORDERS) {
@@ -189,10 +173,8 @@ int tg_cmd_ingest(int argc, char **argv)
     tg_free(pepper);
 out_store:
     tg_store_close(&s);
-out_in:
     if (in != stdin)
         fclose(in);
-out_cfg:
     tg_config_free(&cfg);
     return ex;
 }

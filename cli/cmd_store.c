@@ -228,27 +228,14 @@ int tg_cmd_store(int argc, char **argv)
     }
 
     tg_config cfg;
-    tg_config_defaults(&cfg);
-    int ex = 0;
-    if (cfgpath || !store_path) {
-        tg_config_free(&cfg);
-        ex = tg_cli_load_config("store", cfgpath, &cfg);
-        if (ex) {
-            tg_config_free(&cfg);
-            return ex;
-        }
-    }
-    if (!store_path)
-        store_path = cfg.store_path;
     tg_store *s = NULL;
     tg_store_read *r = NULL;
     tg_buf key;
     tg_buf_init(&key, 511);
-    int rc = tg_store_open(&s, store_path, TG_STORE_RDONLY);
-    if (rc) {
-        ex = tg_cli_fail("store", rc, "%s: cannot open store: %s", store_path, tg_strerror(rc));
+    int rc;
+    int ex = tg_cli_open_store("store", cfgpath, store_path, TG_STORE_RDONLY, &cfg, &s);
+    if (ex)
         goto out;
-    }
     if (strcmp(verb, "backup") == 0) {
         rc = tg_store_backup(s, argv[optind]);
         if (rc)

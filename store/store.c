@@ -12,10 +12,12 @@
 #include "trendguard/log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const db_names[TG_DB__COUNT] = {
     [TG_DB_META] = "meta",
@@ -149,6 +151,10 @@ int tg_store_open_ex(tg_store **out, const char *path, int flags, long map_size_
     int err = TG_ENOMEM;
     s->flags = flags;
     atomic_init(&s->readers, 0);
+    if (pthread_mutex_init(&s->remap, NULL) != 0) {
+        tg_free(s);
+        return TG_ENOMEM;
+    }
     s->path = tg_strdup(path);
     if (!s->path)
         goto out_free;
@@ -209,6 +215,7 @@ int tg_store_open_ex(tg_store **out, const char *path, int flags, long map_size_
 out_env:
     mdb_env_close(s->env);
 out_free:
+    pthread_mutex_destroy(&s->remap);
     tg_free(s->path);
     tg_free(s);
     return err;
@@ -225,6 +232,7 @@ void tg_store_close(tg_store **sp)
         return;
     tg_store *s = *sp;
     mdb_env_close(s->env);
+    pthread_mutex_destroy(&s->remap);
     tg_free(s->path);
     tg_free(s);
     *sp = NULL;
@@ -232,16 +240,62 @@ void tg_store_close(tg_store **sp)
 
 /* ---- reads --------------------------------------------------------------- */
 
+/*
+ * Map size changes. LMDB remaps only while no transaction of this process
+ * is open (a read handle's pointers would dangle). Read handles are counted
+ * in s->readers, and begun and counted under s->remap; remap() changes the
+ * size under the same lock once the count is zero, so no read can start
+ * meanwhile. Until then every new begin fails with MDB_MAP_RESIZED and waits
+ * here too, so the open handles drain. want = 0 adopts the size another
+ * process grew the map to.
+ */
+static int begin_read(tg_store *s, MDB_txn **txn)
+{
+    pthread_mutex_lock(&s->remap);
+    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+    if (rc == 0)
+        atomic_fetch_add(&s->readers, 1);
+    pthread_mutex_unlock(&s->remap);
+    return rc;
+}
+
+static int remap(tg_store *s, size_t want)
+{
+    for (int i = 0;; i++) {
+        pthread_mutex_lock(&s->remap);
+        if (atomic_load(&s->readers) == 0) {
+            int rc = mdb_env_set_mapsize(s->env, want);
+            MDB_envinfo info;
+            if (rc == 0 && mdb_env_info(s->env, &info) == 0)
+                s->map_size = info.me_mapsize;
+            pthread_mutex_unlock(&s->remap);
+            return rc ? tg_store__err(rc, "set_mapsize") : TG_OK;
+        }
+        pthread_mutex_unlock(&s->remap);
+        if (i >= 500) {
+            tg_error("store", "the map must be resized and read handles are still open after "
+                              "5 s; giving up");
+            return TG_EMAPFULL;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int tg_store_read_begin(tg_store *s, tg_store_read **out)
 {
     *out = NULL;
     tg_store_read *r = tg_calloc(1, sizeof *r);
     if (!r)
         return TG_ENOMEM;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &r->txn);
-    if (rc == MDB_MAP_RESIZED) { /* another process grew the map */
-        mdb_env_set_mapsize(s->env, 0);
-        rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &r->txn);
+    int rc = begin_read(s, &r->txn);
+    if (rc == MDB_MAP_RESIZED) { /* another process grew the map past ours */
+        int err = remap(s, 0);
+        if (err) {
+            tg_free(r);
+            return err;
+        }
+        rc = begin_read(s, &r->txn);
     }
     if (rc) {
         tg_free(r);
@@ -249,7 +303,6 @@ int tg_store_read_begin(tg_store *s, tg_store_read **out)
     }
     r->s = s;
     r->owned = 1;
-    atomic_fetch_add(&s->readers, 1);
     *out = r;
     return TG_OK;
 }
@@ -306,24 +359,14 @@ static void close_cursors(tg_store_txn *t)
     }
 }
 
-/* Double the map. LMDB requires that no txn of this process is open. */
+/* Double the map. */
 static int grow_map(tg_store *s)
 {
-    for (int i = 0; i < 500 && atomic_load(&s->readers) > 0; i++) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    if (atomic_load(&s->readers) > 0) {
-        tg_error("store", "map full and read handles still open; cannot grow the map");
-        return TG_EMAPFULL;
-    }
     size_t want = s->map_size * 2;
-    int rc = mdb_env_set_mapsize(s->env, want);
-    if (rc)
-        return tg_store__err(rc, "set_mapsize");
-    s->map_size = want;
-    tg_info("store", "map grown to %zu MiB", want >> 20);
-    return TG_OK;
+    int err = remap(s, want);
+    if (err == TG_OK)
+        tg_info("store", "map grown to %zu MiB", s->map_size >> 20);
+    return err;
 }
 
 int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
@@ -339,7 +382,9 @@ int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
     for (int attempt = 0;; attempt++) {
         int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
         if (rc == MDB_MAP_RESIZED) {
-            mdb_env_set_mapsize(s->env, 0);
+            err = remap(s, 0);
+            if (err)
+                goto out;
             rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
         }
         if (rc) {
@@ -543,14 +588,15 @@ int tg_db_parse(const char *name)
 int tg_store_backup(tg_store *s, const char *dir)
 {
     struct stat st;
-    char probe[4096];
+    char data[4096];
+    if ((size_t)snprintf(data, sizeof data, "%s/data.mdb", dir) >= sizeof data)
+        return TG_EINVAL;
     if (stat(dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) {
             tg_error("store", "%s: not a directory", dir);
             return TG_EIO;
         }
-        snprintf(probe, sizeof probe, "%s/data.mdb", dir);
-        if (stat(probe, &st) == 0) {
+        if (stat(data, &st) == 0) {
             tg_error("store", "%s: already holds a store", dir);
             return TG_EEXIST;
         }
@@ -559,5 +605,19 @@ int tg_store_backup(tg_store *s, const char *dir)
         return TG_EIO;
     }
     int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    if (rc == MDB_MAP_RESIZED) {
+        /*
+         * A writer in another process grew the map past ours since we
+         * opened: adopt its size and copy again over the partial file
+         * (LMDB creates it O_EXCL).
+         */
+        unlink(data);
+        int err = remap(s, 0);
+        if (err)
+            return err;
+        rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    }
+    if (rc)
+        unlink(data); /* no half copy that looks like a store */
     return rc ? tg_store__err(rc, "backup") : TG_OK;
 }

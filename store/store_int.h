@@ -93,6 +93,7 @@
 #include "trendguard/util.h"
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #define TG_STORE_SCHEMA_VERSION 1
@@ -108,7 +109,8 @@ struct tg_store {
     int flags;
     size_t map_size;
     char *path;
-    atomic_int readers; /* open read handles of this process (map growth waits) */
+    atomic_int readers;    /* open read handles of this process (map growth waits) */
+    pthread_mutex_t remap; /* read begins vs map resizes (store.c) */
 };
 
 struct tg_store_read {
