@@ -139,16 +139,27 @@ static int make_group(sink *s)
 typedef struct apply_ctx {
     tg_result *list;
     int64_t now;
-    char last[48];
+    sid last;
 } apply_ctx;
 
 static int apply_fn(tg_store_txn *t, void *ctx)
 {
     apply_ctx *a = ctx;
     int rc = tg_crawl__apply(t, a->list, a->now, false);
-    if (!rc)
-        rc = tg_store_meta_put(t, LAST_ID_KEY, a->last, strlen(a->last));
-    return rc;
+    if (rc)
+        return rc;
+    /* last_id only grows, whoever writes (a sink that lost its lock may
+     * still commit one late batch) */
+    const void *v;
+    size_t vl;
+    sid cur;
+    if (tg_store_meta_get(tg_store_txn_reader(t), LAST_ID_KEY, &v, &vl) == TG_OK &&
+        sid_parse(v, vl, &cur) && sid_cmp(cur, a->last) >= 0)
+        return TG_OK;
+    char buf[48];
+    int n = snprintf(buf, sizeof buf, "%llu-%llu", (unsigned long long)a->last.ms,
+                     (unsigned long long)a->last.seq);
+    return tg_store_meta_put(t, LAST_ID_KEY, buf, (size_t)n);
 }
 
 static int load_last(sink *s)
@@ -257,9 +268,14 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
         top = id;
     }
     if (napply) {
-        /* still ours? a sink that lost the lock must not write */
-        bool held = false;
-        rc = lock(s, &held);
+        /* Still ours? A sink that lost the lock must not write. Renewed less
+         * than lease/3 ago, it is ours for 2/3 of a lease more: no round trip
+         * then (a sink stopped longer than that between here and the commit,
+         * e.g. SIGSTOP, can still write once: harmless, the writes are
+         * idempotent by key). */
+        bool held = true;
+        if (tg_mono() >= s->renew_at)
+            rc = lock(s, &held);
         if (rc)
             goto out;
         if (!held) {
@@ -267,8 +283,7 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
             s->phase = P_LOCK;
             goto out;
         }
-        snprintf(a.last, sizeof a.last, "%llu-%llu", (unsigned long long)top.ms,
-                 (unsigned long long)top.seq);
+        a.last = top;
         a.list = head;
         rc = tg_store_write(s->store, apply_fn, &a);
         if (rc) {
