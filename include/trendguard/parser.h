@@ -15,9 +15,16 @@
  * tg_parse_result_free() is always safe after any of them, whatever they
  * returned (a block page returns TG_EBLOCKED with `out` filled).
  *
+ * JSON: the adapters run on a strict RFC 8259 pull tokenizer
+ * (parser/json_scan.c) that accepts what jansson accepts (UTF-8 checked,
+ * surrogates paired, no control characters), except that a number too
+ * large for 64 bits (or a double) only loses its field instead of failing
+ * the whole response. A response that does not validate yields no records.
+ *
  * Limits: inputs above TG_PARSE_MAX_INPUT bytes are refused (TG_ETOOBIG);
- * JSON nesting is bounded by jansson (2048 levels), HTML by libxml2's
- * default depth limit; every arena has a cap (TG_PARSE_MAX_ARENA).
+ * JSON nesting is bounded at 2048 levels (as jansson; deeper is TG_EPARSE,
+ * checked without recursion), HTML by libxml2's default depth limit; every
+ * arena has a cap (TG_PARSE_MAX_ARENA).
  */
 #ifndef TRENDGUARD_PARSER_H
 #define TRENDGUARD_PARSER_H

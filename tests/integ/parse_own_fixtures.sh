@@ -28,4 +28,25 @@ head -c 700 "$P/ebay_sold_sitem.html" > "$d/t.html"
 "$TG" parse ebay-sold "$d/t.html" >/dev/null 2>&1; rc=$?; [ $rc -le 65 ] || fail "truncated html rc $rc"
 head -c 300 "$P/tiktok_query.json" > "$d/t.json"
 "$TG" parse tiktok-query "$d/t.json" >/dev/null 2>&1; [ $? -eq 65 ] || fail "truncated json"
+# JSON adapters byte for byte against golden outputs (printed by the jansson
+# adapters before the json_scan rewrite)
+for spec in "tiktok-query tiktok_query" "tiktok-query tiktok_rate_limit" \
+    "tiktok-query tiktok_search_expired" "ebay-browse ebay_browse" \
+    "poshmark-post poshmark_item" "poshmark-posts poshmark_search"; do
+    set -- $spec
+    "$TG" parse "$1" "$P/$2.json" 2>/dev/null | cmp -s - "$P/golden/$2.jsonl" || fail "$2: output differs from golden/$2.jsonl"
+done
+# 100,000 nested arrays: a parse error (65), never a crash
+printf '%*s' 100000 '' | tr ' ' '[' > "$d/deep.json"
+for k in tiktok-query ebay-browse poshmark-posts; do
+    "$TG" parse "$k" "$d/deep.json" >/dev/null 2>&1; rc=$?
+    [ $rc -eq 65 ] || fail "deep nesting as $k: exit $rc, want 65"
+done
+# invalid UTF-8 inside a string: refused
+printf '{"data":{"videos":[{"id":1,"desc":"\xc0\xaf"}]}}' > "$d/utf8.json"
+"$TG" parse tiktok-query "$d/utf8.json" >/dev/null 2>&1; [ $? -eq 65 ] || fail "bad UTF-8 accepted"
+# a number too large for 64 bits loses its field, not the response
+printf '{"data":{"videos":[{"id":7301234567890123456,"view_count":1e999,"like_count":5}]}}' > "$d/big.json"
+out=$("$TG" parse tiktok-query "$d/big.json") || fail "big number: exit $?"
+[[ "$out" == *'"id":7301234567890123456,'*'"views":null,"likes":5'* ]] || fail "big number: $out"
 echo ok
