@@ -86,9 +86,14 @@ static void child(int in, int out)
     _exit(rc == TG_OK ? 0 : 5);
 }
 
-static void test_backup_after_another_process_grew_the_map(void **st)
+/*
+ * The script both tests share: fork child(in, out); create the store with a
+ * 1 MiB map and 100 snapshots; tell the child ("o"), which opens it and
+ * answers ("r"); write 60,000 snapshots (the map doubles a few times); tell
+ * the child ("g") and wait for it. The child's exit status must be 0.
+ */
+static void with_growing_writer(void (*child_fn)(int in, int out))
 {
-    (void)st;
     int to_child[2], to_parent[2];
     assert_int_equal(pipe(to_child), 0);
     assert_int_equal(pipe(to_parent), 0);
@@ -96,7 +101,7 @@ static void test_backup_after_another_process_grew_the_map(void **st)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0)
-        child(to_child[0], to_parent[1]);
+        child_fn(to_child[0], to_parent[1]);
     tg_store *s = NULL;
     assert_int_equal(tg_store_open_ex(&s, st_path, TG_STORE_CREATE, 1), TG_OK);
     long n = 100;
@@ -104,19 +109,25 @@ static void test_backup_after_another_process_grew_the_map(void **st)
     char c;
     assert_int_equal(write(to_child[1], "o", 1), 1);
     assert_int_equal(read(to_parent[0], &c, 1), 1);
-    n = 60000; /* several MiB: the 1 MiB map doubles a few times */
+    n = 60000; /* rewrites the first 100 keys, adds the rest */
     assert_int_equal(tg_store_write(s, write_n, &n), TG_OK);
     assert_int_equal(write(to_child[1], "g", 1), 1);
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     tg_store_close(&s);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    assert_int_equal(snapshot_entries(bk_path), 60000);
     close(to_child[0]);
     close(to_child[1]);
     close(to_parent[0]);
     close(to_parent[1]);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_backup_after_another_process_grew_the_map(void **st)
+{
+    (void)st;
+    with_growing_writer(child);
+    assert_int_equal(snapshot_entries(bk_path), 60000);
 }
 
 static size_t count_in(tg_store_read *r)
@@ -179,33 +190,7 @@ static void reader_child(int in, int out)
 static void test_reader_keeps_its_handle_while_the_map_grows(void **st)
 {
     (void)st;
-    int to_child[2], to_parent[2];
-    assert_int_equal(pipe(to_child), 0);
-    assert_int_equal(pipe(to_parent), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        reader_child(to_child[0], to_parent[1]);
-    tg_store *s = NULL;
-    assert_int_equal(tg_store_open_ex(&s, st_path, TG_STORE_CREATE, 1), TG_OK);
-    long n = 100;
-    assert_int_equal(tg_store_write(s, write_n, &n), TG_OK);
-    char c;
-    assert_int_equal(write(to_child[1], "o", 1), 1);
-    assert_int_equal(read(to_parent[0], &c, 1), 1);
-    n = 60000; /* rewrites the first 100 keys, adds the rest */
-    assert_int_equal(tg_store_write(s, write_n, &n), TG_OK);
-    assert_int_equal(write(to_child[1], "g", 1), 1);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    tg_store_close(&s);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    close(to_child[0]);
-    close(to_child[1]);
-    close(to_parent[0]);
-    close(to_parent[1]);
+    with_growing_writer(reader_child);
 }
 
 int main(void)
