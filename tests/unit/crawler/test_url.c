@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "trendguard/error.h"
@@ -77,6 +78,54 @@ static void test_url__canonical(void **state)
     assert_false(tg_url_is_tracking_param("q", 1));
 }
 
+/* canonical's copy shortcut for URLs already in canonical form must agree
+ * with the full path: an upper-case scheme letter always takes the full
+ * path, so "hTtp://..." is the oracle for "http://..." */
+static void test_url__canonical_shortcut(void **state)
+{
+    (void)state;
+    static const char *const rest[] = {"://127.0.0.1:8089/p/1.html",
+                                       "://h/",
+                                       "://h",
+                                       "://h:80/x",
+                                       "://h:080/x",
+                                       "://h:/x",
+                                       "://h:443/x",
+                                       "://H/x",
+                                       "://h./x",
+                                       "://h/a/./b",
+                                       "://h/a/../b",
+                                       "://h/.x/y",
+                                       "://h/x?b=1&a=2",
+                                       "://h/x#f",
+                                       "://u@h/x",
+                                       "://[::1]/x",
+                                       "://h_x/y",
+                                       "://h/a b",
+                                       "://h/%2e%2e/x",
+                                       "://h/x/..",
+                                       "://h//x",
+                                       "://h/x;p=1",
+                                       "://ex-ample.com/item/5-8",
+                                       "://h:8080",
+                                       "://h\\evil/x",
+                                       "://h:99999/x"};
+    for (int https = 0; https < 2; https++) {
+        for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
+            char a[128], b[128];
+            snprintf(a, sizeof a, "%s%s", https ? "https" : "http", rest[i]);
+            snprintf(b, sizeof b, "%s%s", https ? "hTtps" : "hTtp", rest[i]);
+            char *ca = NULL, *cb = NULL;
+            int ra = tg_url_canonical(a, &ca), rb = tg_url_canonical(b, &cb);
+            if (ra != rb || (ra == TG_OK && strcmp(ca, cb)))
+                fail_msg("canonical(%s) = %d '%s' but canonical(%s) = %d '%s'", a, ra, ca ? ca : "",
+                         b, rb, cb ? cb : "");
+            tg_free(ca);
+            tg_free(cb);
+        }
+    }
+}
+
 static void test_url__host_and_origin(void **state)
 {
     (void)state;
@@ -99,6 +148,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url__resolve_rfc3986),
         cmocka_unit_test(test_url__canonical),
+        cmocka_unit_test(test_url__canonical_shortcut),
         cmocka_unit_test(test_url__host_and_origin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
