@@ -188,11 +188,13 @@ struct tg_crawl {
      * Redis (fleet.c); the results go to its stream; no store is opened */
     tg_fleet *fleet;
     bool leader;
+    bool fleet_down;               /* the last DONE failed: results wait in memory */
     bool fleet_seeded;             /* this leader seeded every source (NS:seeded set) */
     long fleet_left;               /* the round's outstanding items at the last lease */
     double t_lease;                /* last LEASE (mono) */
     double t_done;                 /* last DONE (mono) */
     double t_stop;                 /* when stopping began (mono) */
+    double t_once;                 /* last look whether the fleet's round is done (mono) */
     double t_renew;                /* last lease renewal / leader check */
     double t_clock;                /* last look for the shared source clock */
     uint64_t fleet_stale;          /* results dropped by fencing */
@@ -877,8 +879,16 @@ static void fleet_flush(tg_crawl *c, bool force)
     do {
         size_t sent = 0;
         long stale = 0;
-        if (tg_fleet__done(c->fleet, c->pend, 128, c->opts.once, &sent, &stale))
+        if (tg_fleet__done(c->fleet, c->pend, 128, c->opts.once, &sent, &stale)) {
+            if (!c->fleet_down)
+                tg_warn("crawl", "results wait in memory until redis is back (%zu pending)",
+                        c->npend);
+            c->fleet_down = true;
             return;
+        }
+        if (c->fleet_down)
+            tg_info("crawl", "redis is back: delivering %zu pending result(s)", c->npend);
+        c->fleet_down = false;
         c->fleet_stale += (uint64_t)stale;
         c->st.stored -= (uint64_t)stale < c->st.stored ? (uint64_t)stale : c->st.stored;
         for (size_t i = 0; i < sent; i++) {
@@ -896,10 +906,8 @@ static void fleet_flush(tg_crawl *c, bool force)
             }
             tg_result__free(r);
         }
-        if (sent) {
+        if (sent) /* (no rescan: LEASE runs on its own schedule, fleet_scan) */
             c->st.commits++;
-            c->dirty = true;
-        }
     } while (c->npend);
 }
 
@@ -1078,33 +1086,46 @@ static int fleet_take(const tg_item *it, void *ctx)
 {
     tg_crawl *c = ctx;
     const tg_source_ops *src = src_of_key(c, it->key);
-    if (!src || c->paused_until[src_index(c, src)] > tg_now())
-        return 1;
+    if (!src || (c->paused_until[src_index(c, src)] > tg_now() && !c->opts.once))
+        return 1; /* (--once: the pump marks it done with the round) */
     return enqueue(c, src, it) ? 1 : 0;
 }
 
 static void fleet_scan(tg_crawl *c)
 {
+    /* lease what can start soon and leave the rest to the other workers */
     size_t want = (size_t)c->cfg->max_connections;
+    if (want > (size_t)c->cfg->max_per_host * 2)
+        want = (size_t)c->cfg->max_per_host * 2;
     if (want > 64)
-        want = 64; /* leave due items to the other workers */
+        want = 64;
     uint64_t now = tg_crawl__now_ms();
     if (c->nready >= want / 2 + 1)
         return;
-    if (!c->dirty && tg_mono() - c->t_lease < 0.25 && !(c->next_due && c->next_due <= now))
+    /* a LEASE when the last one filled up (more is due), an item fell due,
+     * or four times a second (other workers discover items too) */
+    if (!c->dirty && !c->more_due && tg_mono() - c->t_lease < 0.25 &&
+        !(c->next_due && c->next_due <= now))
         return;
     c->t_lease = tg_mono();
     uint64_t next = 0;
     long left = 0;
-    if (tg_fleet__lease(c->fleet, want - c->nready, c->opts.once, fleet_take, c, &next, &left) ==
+    const char *skip[MAX_SOURCES];
+    int nskip = 0;
+    for (int i = 0; i < c->nsrc; i++) /* --once: paused items must leave the round */
+        if (c->paused_until[i] > tg_now() && !c->opts.once)
+            skip[nskip++] = c->src[i]->prefix;
+    size_t ask = want - c->nready, before = c->nready;
+    c->more_due = false;
+    if (tg_fleet__lease(c->fleet, ask, c->opts.once, skip, nskip, fleet_take, c, &next, &left) ==
         TG_OK) {
         c->next_due = next;
         c->fleet_left = left;
+        c->more_due = c->nready - before == ask;
     } else {
         c->fleet_left = -1; /* unknown */
     }
     c->dirty = false;
-    c->more_due = false;
 }
 
 static void scan(tg_crawl *c)
@@ -1682,7 +1703,27 @@ static bool clock_known(const tg_crawl *c)
     return known;
 }
 
-/* The day's budget of a source is spent: pause it until its midnight. */
+/*
+ * Fleet --once: an item this round cannot fetch (its source paused, its
+ * budget spent) goes back untouched but counts as done with the round
+ * (NS:fr:round), or the fleet's round would never end.
+ */
+static void skip_round(tg_crawl *c, tg_job *j)
+{
+    tg_result *r = tg_result__new(&j->item);
+    if (!r) {
+        lease_end(c, j->item.key);
+        job_free(j);
+        return;
+    }
+    r->fate = TG_FATE_NONE;
+    r->round_done = true;
+    job_free(j);
+    push_result(c, r);
+}
+
+/* The day's budget of a source is spent: pause it until its midnight (and
+ * drop job j's lease when j is given). */
 static void budget_spent(tg_crawl *c, tg_job *j, int si, tg_quota *q, int64_t src_now, bool known)
 {
     int64_t until = tg_quota__until_reset(src_now);
@@ -1694,10 +1735,12 @@ static void budget_spent(tg_crawl *c, tg_job *j, int si, tg_quota *q, int64_t sr
         tg_warn("crawl",
                 "%s: daily budget spent (%ld of %ld, reserve %ld); paused for "
                 "%llds until 00:00 UTC",
-                j->src->name, q->used, q->limit, q->reserve, (long long)until);
+                c->src[si]->name, q->used, q->limit, q->reserve, (long long)until);
     }
-    lease_end(c, j->item.key);
-    job_free(j);
+    if (j) {
+        lease_end(c, j->item.key);
+        job_free(j);
+    }
 }
 
 /* Politeness and the daily budget, in this process. */
@@ -1778,7 +1821,12 @@ static int fleet_gate(tg_crawl *c, tg_job *j, int si, double *wait_s)
     }
     if (rc == TG_EQUOTA && q) {
         q->used = q->limit - q->reserve;
-        budget_spent(c, j, si, q, src_now, true);
+        if (c->opts.once) { /* pause the source; its items are out of this round */
+            budget_spent(c, NULL, si, q, src_now, true);
+            skip_round(c, j);
+        } else {
+            budget_spent(c, j, si, q, src_now, true);
+        }
         return GATE_DROPPED;
     }
     if (rc || w > 0) {
@@ -1978,8 +2026,12 @@ static void pump(tg_crawl *c)
         int si = src_index(c, j->src);
         if (c->paused_until[si] > tg_now()) {
             ready_unlink(c, prev, j);
-            lease_end(c, j->item.key);
-            job_free(j);
+            if (c->fleet && c->opts.once)
+                skip_round(c, j);
+            else {
+                lease_end(c, j->item.key);
+                job_free(j);
+            }
             j = next;
             continue;
         }
@@ -2013,19 +2065,25 @@ static void pump(tg_crawl *c)
     uv_timer_start(&c->wake, on_wake, (uint64_t)(min_wait * 1000), 0);
     flush(c, !tg_fetch__inflight(c->fetch) && !c->parsing);
 
-    if (c->opts.once && idle(c) && c->fleet) {
-        /* the fleet's round is done when nothing of it is due or leased anywhere */
-        scan(c);
+    if (c->opts.once && idle(c) && c->fleet && tg_mono() - c->t_once >= 0.25) {
+        /* the fleet's round is done when the leader has seeded it and nothing
+         * of it is due or leased anywhere (a LEASE after the flag's GET) */
+        c->t_once = tg_mono();
         char *v = NULL;
-        if (!c->nready && c->fleet_left == 0 &&
-            tg_fleet__get(c->fleet, "seeded", &v, NULL) == TG_OK) {
-            tg_info("crawl", "round done (fleet)");
-            c->stopping = true;
-            tg_free(v);
-            pump(c);
+        if (tg_fleet__get(c->fleet, "seeded", &v, NULL) == TG_OK) {
+            c->dirty = true;
+            scan(c);
+            if (!c->nready && c->fleet_left == 0) {
+                tg_info("crawl", "round done (fleet)");
+                c->stopping = true;
+                pump(c);
+            }
         }
+        tg_free(v);
         return;
     }
+    if (c->opts.once && c->fleet)
+        return;
     if (c->opts.once && idle(c)) {
         bool waiting = false; /* a source still waiting for its first token/clock */
         for (int i = 0; i < c->nsrc; i++)

@@ -333,11 +333,12 @@ uint64_t tg_fleet__calls(const tg_fleet *f);
 bool tg_fleet__up(tg_fleet *f);
 /* Leases held by this worker. */
 size_t tg_fleet__held(const tg_fleet *f);
-/* LEASE up to n due items (cb per item; a non-zero return gives it back).
+/* LEASE up to n due items, none whose key starts with one of skip[nskip]
+ * (paused sources); cb per item (a non-zero return gives it back).
  * *next_due: earliest due item left (0 none); *left: items of the round
  * not done (leased + due; with once, minus NS:fr:round). TG_ENET: down. */
-int tg_fleet__lease(tg_fleet *f, size_t n, bool once, tg_frontier_cb cb, void *ctx,
-                    uint64_t *next_due, long *left);
+int tg_fleet__lease(tg_fleet *f, size_t n, bool once, const char *const *skip, int nskip,
+                    tg_frontier_cb cb, void *ctx, uint64_t *next_due, long *left);
 /* START: host gate + slot + daily quota (quota_key "SOURCE:DAY" or NULL).
  * TG_OK with *wait_s 0 (started) or > 0 (wait); TG_EQUOTA spent; TG_ENET. */
 int tg_fleet__start(tg_fleet *f, const char *host, uint64_t reqid, double rate, long max_inflight,

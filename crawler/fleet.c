@@ -189,8 +189,10 @@ uint64_t tg_fleet__calls(const tg_fleet *f)
 
 /* ---- the connection ------------------------------------------------------- */
 
-static void went_down(tg_fleet *f, const char *why)
+static void went_down(tg_fleet *f, const char *reason)
 {
+    char why[128]; /* reason may live in the context freed below */
+    snprintf(why, sizeof why, "%s", reason);
     if (f->rc) {
         redisFree(f->rc);
         f->rc = NULL;
@@ -200,10 +202,8 @@ static void went_down(tg_fleet *f, const char *why)
         f->backoff = BACKOFF_MAX;
     f->retry_at = tg_mono() + f->backoff;
     if (!f->down_logged) {
-        tg_warn("fleet",
-                "redis %s:%d unreachable (%s): keeping leased jobs and results in memory, "
-                "retrying with backoff",
-                f->host, f->port, why);
+        tg_warn("fleet", "redis %s:%d unreachable (%s): retrying with backoff", f->host, f->port,
+                why);
         f->down_logged = true;
     }
 }
@@ -375,15 +375,17 @@ size_t tg_fleet__held(const tg_fleet *f)
 
 /* ---- LEASE --------------------------------------------------------------------- */
 
-int tg_fleet__lease(tg_fleet *f, size_t n, bool once, tg_frontier_cb cb, void *ctx,
-                    uint64_t *next_due, long *left)
+int tg_fleet__lease(tg_fleet *f, size_t n, bool once, const char *const *skip, int nskip,
+                    tg_frontier_cb cb, void *ctx, uint64_t *next_due, long *left)
 {
     char now[24], lease[24], nn[24];
     snprintf(now, sizeof now, "%llu", (unsigned long long)tg_crawl__now_ms());
     snprintf(lease, sizeof lease, "%ld", f->lease_ms);
     snprintf(nn, sizeof nn, "%zu", n);
-    const char *av[] = {f->ns, now, lease, nn, once ? "1" : "0"};
-    redisReply *r = eval(f, S_LEASE, 0, 5, av, NULL);
+    const char *av[5 + 16] = {f->ns, now, lease, nn, once ? "1" : "0"};
+    for (int i = 0; i < nskip && i < 16; i++)
+        av[5 + i] = skip[i];
+    redisReply *r = eval(f, S_LEASE, 0, 5 + (nskip < 16 ? nskip : 16), av, NULL);
     if (!r)
         return TG_ENET;
     int rc = TG_OK;

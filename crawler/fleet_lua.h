@@ -10,12 +10,13 @@
 #define TRENDGUARD_FLEET_LUA_H
 
 /*
- * LEASE ns now_ms lease_ms n once
+ * LEASE ns now_ms lease_ms n once [prefix ...]
  * Expired leases go back to NS:fr:due first (due now); then up to n due
  * items are leased: removed from the due set, given a lease expiry and a
- * fresh token from NS:fr:seq. With once = 1 items in NS:fr:round (done
- * with this round) are skipped. Returns {key, due, token, value, ...},
- * the earliest due time left ("" none) and the round's outstanding count
+ * fresh token from NS:fr:seq. Items whose key starts with one of the
+ * prefixes (sources this worker has paused) are skipped, and with once = 1
+ * so are the items in NS:fr:round (done with this round). Returns {key, due, token, value, ...},
+ * the earliest due time in the future ("" none) and the round's outstanding count
  * (leased + due items not yet done with the round).
  */
 static const char LUA_LEASE[] =
@@ -29,6 +30,14 @@ static const char LUA_LEASE[] =
     "  redis.call('HDEL', tk, k)\n"
     "  if redis.call('HEXISTS', item, k) == 1 then redis.call('ZADD', due, now, k) end\n"
     "end\n"
+    "local skip = {}\n"
+    "for i = 6, #ARGV do skip[#skip+1] = ARGV[i] end\n"
+    "local function skipped(k)\n"
+    "  for _, p in ipairs(skip) do\n"
+    "    if string.sub(k, 1, #p) == p then return true end\n"
+    "  end\n"
+    "  return once and redis.call('SISMEMBER', rnd, k) == 1\n"
+    "end\n"
     "local out = {}\n"
     "local off = 0\n"
     "while n > 0 do\n"
@@ -36,7 +45,7 @@ static const char LUA_LEASE[] =
     "  if #got == 0 then break end\n"
     "  for i = 1, #got, 2 do\n"
     "    local k = got[i]\n"
-    "    if once and redis.call('SISMEMBER', rnd, k) == 1 then\n"
+    "    if skipped(k) then\n"
     "      off = off + 1\n"
     "    else\n"
     "      local v = redis.call('HGET', item, k)\n"
@@ -52,7 +61,8 @@ static const char LUA_LEASE[] =
     "    end\n"
     "  end\n"
     "end\n"
-    "local nx = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')\n"
+    "local nx = redis.call('ZRANGEBYSCORE', due, '('..ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, "
+    "1)\n"
     "local left = redis.call('ZCARD', lz) + redis.call('ZCARD', due)\n"
     "if once then left = left - redis.call('ZINTERCARD', 2, due, rnd) end\n"
     "return {out, nx[2] or '', tostring(left)}\n";
