@@ -212,6 +212,7 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
     apply_ctx a = {.now = tg_now()};
     sid top = s->last;
     size_t napply = 0;
+    double t_decode = tg_mono(), t_commit = 0;
     if (!av || !al) {
         rc = TG_ENOMEM;
         goto out;
@@ -267,6 +268,7 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
         }
         top = id;
     }
+    t_decode = tg_mono() - t_decode;
     if (napply) {
         /* Still ours? A sink that lost the lock must not write. Renewed less
          * than lease/3 ago, it is ours for 2/3 of a lease more: no round trip
@@ -285,7 +287,9 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
         }
         a.last = top;
         a.list = head;
+        double t0 = tg_mono();
         rc = tg_store_write(s->store, apply_fn, &a);
+        t_commit = tg_mono() - t0;
         if (rc) {
             tg_error("sink", "store write failed: %s", tg_strerror(rc));
             goto out;
@@ -302,11 +306,14 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
     av[3] = s->stream;
     for (int i = 0; i < 4; i++)
         al[i] = strlen(av[i]);
+    double t1 = tg_mono();
     redisReply *r = cmd(s, false, (int)n + 4, av, al);
     if (r)
         freeReplyObject(r);
     else
         rc = TG_ENET;
+    tg_debug("sink", "batch: %zu entries, %zu applied; decode %.3fs, commit %.3fs, ack %.3fs", n,
+             napply, t_decode, t_commit, tg_mono() - t1);
 out:
     while (head) {
         tg_result *nx = head->next;
