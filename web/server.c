@@ -462,7 +462,11 @@ static void metrics_page(tg_web_rctx *rc)
 typedef struct tg_web_conn {
     tg_buf body;
     bool too_big;
+    bool answered;    /* a response is queued (the early 413) */
+    size_t discarded; /* body bytes dropped past the limit */
 } conn_state;
+
+#define DISCARD_MAX (8u * 1024 * 1024)
 
 typedef struct arg_collect {
     tg_web_param p[TG_WEB_MAX_PARAMS + 1];
@@ -512,27 +516,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, tg_web_resp *resp)
     return ret;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+/* Handle the request as received so far and queue the response. */
+static enum MHD_Result answer(tg_web *w, struct MHD_Connection *conn, conn_state *cs,
+                              const char *method, const char *url)
 {
-    (void)version;
-    tg_web *w = cls;
-    conn_state *cs = *con_cls;
-    if (!cs) {
-        cs = tg_calloc(1, sizeof *cs);
-        if (!cs)
-            return MHD_NO;
-        tg_buf_init(&cs->body, TG_WEB_MAX_BODY);
-        *con_cls = cs;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        if (!cs->too_big && tg_buf_add(&cs->body, upload_data, *upload_data_size) != TG_OK)
-            cs->too_big = true;
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
     arg_collect args = {.n = 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_arg, &args);
     tg_web_req req = {
@@ -549,7 +536,55 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     handle(w, &req, &resp, false);
     enum MHD_Result ret = send_resp(conn, &resp);
     tg_web_resp_free(&resp);
+    cs->answered = true;
     return ret;
+}
+
+/* A Content-Length over the body limit (or not a number). */
+static bool declared_too_big(struct MHD_Connection *conn)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return errno || end == cl || n > TG_WEB_MAX_BODY;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    tg_web *w = cls;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = tg_calloc(1, sizeof *cs);
+        if (!cs)
+            return MHD_NO;
+        tg_buf_init(&cs->body, TG_WEB_MAX_BODY);
+        *con_cls = cs;
+        /* A body declared over the limit is refused before it is read:
+         * libmicrohttpd sends the 413 and closes the connection. */
+        if (declared_too_big(conn)) {
+            cs->too_big = true;
+            return answer(w, conn, cs, method, url);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!cs->too_big && tg_buf_add(&cs->body, upload_data, *upload_data_size) != TG_OK)
+            cs->too_big = true;
+        cs->discarded += cs->too_big ? *upload_data_size : 0;
+        *upload_data_size = 0;
+        /* A chunked body over the limit is read and dropped so that the
+         * client, still sending, sees the 413 at the end; past DISCARD_MAX
+         * the connection is closed instead. */
+        return cs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+    }
+    return cs->answered ? MHD_YES : answer(w, conn, cs, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

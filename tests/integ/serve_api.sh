@@ -133,6 +133,30 @@ expect 400 "$B/v1/score" -X POST
 expect 405 "$B/v1/score"
 head -c 70000 /dev/zero | tr '\0' 'a' > "$d/big"
 expect 413 "$B/v1/score" -X POST --data-binary @"$d/big"
+expect 413 "$B/v1/score" -X POST -H 'Transfer-Encoding: chunked' --data-binary @"$d/big"
+# a body declared over the limit is refused before it is sent; an endless
+# chunked body is cut off (the server does not read it for ever)
+$PY - "$P" <<'EOF' || fail "body limits on the wire"
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n")
+head = s.recv(4096)
+assert head.startswith(b"HTTP/1.1 413"), head[:80]
+s.close()
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"POST /v1/score HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+chunk = b"10000\r\n" + b"a" * 0x10000 + b"\r\n"
+t0, sent = time.time(), 0
+try:
+    while time.time() - t0 < 5:
+        s.sendall(chunk)
+        sent += len(chunk)
+    raise AssertionError("still reading after %d bytes" % sent)
+except (BrokenPipeError, ConnectionResetError, socket.timeout):
+    pass
+assert sent < 64 << 20, sent
+EOF
 
 # no route reaches a file, whatever the path
 for p in "/../../../../etc/passwd" "/v1/products/..%2F..%2Fetc%2Fpasswd/nudge" \
