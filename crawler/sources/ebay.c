@@ -14,6 +14,7 @@
  * sold date. A block page is error class "blocked", never zero listings.
  */
 #include "crawler/crawl_int.h"
+#include "crawler/sources/revisit.h"
 #include "trendguard/error.h"
 #include "trendguard/log.h"
 #include "trendguard/parser.h"
@@ -185,10 +186,15 @@ static void api_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         goto out;
     }
     r->page = true;
+    /* the chain's newest listing, when the API says when it was listed */
+    int64_t newest = tg_src__state_newest(job->item.state, 1);
     char *pid = tg_arena__strdup(&r->a, p->product_id);
-    for (size_t i = 0; i < pr.n_listings && pid; i++)
+    for (size_t i = 0; i < pr.n_listings && pid; i++) {
         if (push_listing(r, &pr.listings[i], TG_SRC_EBAY, pid, r->obs_t))
             goto oom;
+        if (pr.listings[i].created_at > newest)
+            newest = pr.listings[i].created_at;
+    }
     long offset = atol(job->item.state);
     if (pr.total > BROWSE_CAP && !band[0]) {
         /* split by price band: each band is its own recurring job */
@@ -207,11 +213,12 @@ static void api_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
     long next = offset + BROWSE_LIMIT;
     long limit = pr.total < BROWSE_CAP ? (long)pr.total : BROWSE_CAP;
     if (pr.n_listings > 0 && next < limit && (pr.next || pr.total > 0)) {
-        char st[32];
-        snprintf(st, sizeof st, "%ld", next);
+        char st[48];
+        snprintf(st, sizeof st, "%ld %lld", next, (long long)newest);
         tg_result__next(r, st, tg_crawl__now_ms(), false);
     } else {
-        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
+        double f = tg_src__revisit_newest(newest, r->obs_t); /* adaptive revisit */
+        tg_result__next(r, "", tg_crawl__after_ms(poll * f), true);
     }
     goto out;
 oom:
@@ -303,10 +310,13 @@ static void web_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         goto out;
     }
     r->page = true;
+    int64_t newest = tg_src__state_newest(job->item.state, 1); /* the newest sale */
     char *pid = tg_arena__strdup(&r->a, p->product_id);
     for (size_t i = 0; i < pr.n_listings && pid; i++) {
         tg_parse_listing pl = pr.listings[i];
         pl.base.status = TG_LISTING_SOLD;
+        if (pl.base.sold_at > newest)
+            newest = pl.base.sold_at;
         if (push_listing(r, &pl, TG_SRC_EBAY_SOLD, pid, r->obs_t)) {
             r->listings.n = r->prices.n = 0;
             tg_result__retry(c, job, TG_EC_PARSE, res->status);
@@ -317,11 +327,13 @@ static void web_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
     if (page < 1)
         page = 1;
     if (pr.next && pr.n_listings > 0 && page < SOLD_MAX_PAGES) {
-        char st[32];
-        snprintf(st, sizeof st, "%ld", page + 1);
+        char st[48];
+        snprintf(st, sizeof st, "%ld %lld", page + 1, (long long)newest);
         tg_result__next(r, st, tg_crawl__now_ms(), false);
     } else {
-        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
+        /* adaptive revisit: a query that has not sold for weeks is polled less */
+        double f = tg_src__revisit_newest(newest, r->obs_t);
+        tg_result__next(r, "", tg_crawl__after_ms(poll * f), true);
     }
 out:
     tg_parse_result_free(&pr);

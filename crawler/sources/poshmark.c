@@ -9,6 +9,7 @@
  * first_seen and never turns a sold listing back to active.
  */
 #include "crawler/crawl_int.h"
+#include "crawler/sources/revisit.h"
 #include "trendguard/error.h"
 #include "trendguard/parser.h"
 
@@ -108,6 +109,8 @@ static void pm_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         goto out;
     }
     r->page = true;
+    /* the chain's newest active listing (adaptive revisit) */
+    int64_t newest = tg_src__state_newest(job->item.state, 2);
     char *pid = tg_arena__strdup(&r->a, p->product_id);
     for (size_t i = 0; i < pr.n_listings && pid; i++) {
         const tg_parse_listing *pl = &pr.listings[i];
@@ -130,6 +133,8 @@ static void pm_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
             continue;
         if (TG_VEC_PUSH(r->listings, l))
             goto oom;
+        if (!sold && pl->created_at > newest)
+            newest = pl->created_at;
         if (isnan(l.price_low))
             continue;
         tg_price_obs po = {pid,
@@ -147,11 +152,13 @@ static void pm_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
     const char *nm = pr.next_max_id;
     if (nm && *nm && strtod(nm, NULL) > 0 && strlen(nm) < 60 && pr.n_listings > 0 &&
         pages + 1 < POSH_MAX_PAGES && strcmp(nm, cur) != 0) {
-        char st[96];
-        snprintf(st, sizeof st, "%s %ld", nm, pages + 1);
+        char st[128];
+        snprintf(st, sizeof st, "%s %ld %lld", nm, pages + 1, (long long)newest);
         tg_result__next(r, st, tg_crawl__now_ms(), false);
     } else {
-        tg_result__next(r, "", tg_crawl__after_ms(poll), true);
+        /* adaptive revisit: a query whose listings are all old is polled less */
+        double f = tg_src__revisit_newest(newest, r->obs_t);
+        tg_result__next(r, "", tg_crawl__after_ms(poll * f), true);
     }
     goto out;
 oom:

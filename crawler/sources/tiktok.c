@@ -15,6 +15,7 @@
  * quota: every request is counted when sent).
  */
 #include "crawler/crawl_int.h"
+#include "crawler/sources/revisit.h"
 #include "trendguard/error.h"
 #include "trendguard/log.h"
 #include "trendguard/parser.h"
@@ -138,17 +139,6 @@ out:
     return rc;
 }
 
-/*
- * Re-poll interval multiplier of a creation window by the age of its newest
- * day: 1x within a week (videos still gathering views), 2x within two weeks,
- * 4x beyond.
- */
-static double revisit_factor(int32_t window_end, int32_t today)
-{
-    int32_t age = today - window_end;
-    return age <= 7 ? 1.0 : age <= 14 ? 2.0 : 4.0;
-}
-
 static bool tracked(tg_crawl *c, const char *tag)
 {
     const tg_catalog *cat = tg_crawl__catalog(c);
@@ -255,7 +245,7 @@ static void tt_parse(tg_crawl *c, tg_job *job, const tg_fetch_res *res)
         r->round_done = true;
     } else {
         /* adaptive revisit: young videos change fast, old ones hardly at all */
-        double f = revisit_factor(start + (int32_t)cfg->tiktok_window_days - 1, today);
+        double f = tg_src__revisit_factor(today - (start + (int32_t)cfg->tiktok_window_days - 1));
         tg_result__next(r, "", tg_crawl__after_ms(poll * f), true);
     }
     goto out;
