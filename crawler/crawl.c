@@ -891,8 +891,12 @@ static void fleet_flush(tg_crawl *c, bool force)
         c->fleet_down = false;
         c->fleet_stale += (uint64_t)stale;
         c->st.stored -= (uint64_t)stale < c->st.stored ? (uint64_t)stale : c->st.stored;
+        uint64_t soon = tg_crawl__now_ms() + 50;
         for (size_t i = 0; i < sent; i++) {
             tg_result *r = c->pend;
+            /* a next page or a discovered item may be due now: LEASE at once */
+            if (r->items.n || (r->fate == TG_FATE_NEXT && r->next_item.due_ms <= soon))
+                c->dirty = true;
             c->pend = r->next;
             if (!c->pend)
                 c->pend_tail = NULL;
@@ -906,7 +910,7 @@ static void fleet_flush(tg_crawl *c, bool force)
             }
             tg_result__free(r);
         }
-        if (sent) /* (no rescan: LEASE runs on its own schedule, fleet_scan) */
+        if (sent)
             c->st.commits++;
     } while (c->npend);
 }

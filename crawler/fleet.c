@@ -430,51 +430,7 @@ out:
     return rc;
 }
 
-/* ---- START ----------------------------------------------------------------------- */
-
-int tg_fleet__start(tg_fleet *f, const char *host, uint64_t reqid, double rate, long max_inflight,
-                    const char *quota_key, long quota_cap, double *wait_s)
-{
-    char now[24], rt[32], mi[24], slot[64], ttl[24], qc[24];
-    snprintf(now, sizeof now, "%llu", (unsigned long long)tg_crawl__now_ms());
-    snprintf(rt, sizeof rt, "%.6g", rate);
-    snprintf(mi, sizeof mi, "%ld", max_inflight);
-    snprintf(slot, sizeof slot, "%.40s/%llu", f->id, (unsigned long long)reqid);
-    snprintf(ttl, sizeof ttl, "%ld", f->lease_ms);
-    snprintf(qc, sizeof qc, "%ld", quota_cap);
-    const char *av[] = {f->ns, host, now, rt, mi, slot, ttl, quota_key ? quota_key : "", qc};
-    redisReply *r = eval(f, S_START, 0, 9, av, NULL);
-    *wait_s = 0.5;
-    if (!r)
-        return TG_ENET;
-    int rc = TG_OK;
-    if (r->type != REDIS_REPLY_STRING)
-        rc = TG_EDATA;
-    else if (strcmp(r->str, "Q") == 0)
-        rc = TG_EQUOTA;
-    else
-        *wait_s = atof(r->str);
-    freeReplyObject(r);
-    return rc;
-}
-
-void tg_fleet__fetch_end(tg_fleet *f, const char *host, uint64_t reqid, long status,
-                         double retry_after)
-{
-    size_t hl = strlen(host);
-    ended *e = tg_malloc(sizeof *e + hl + 1);
-    if (!e)
-        return; /* the slot lapses with its expiry */
-    e->status = status;
-    e->retry_after = retry_after;
-    snprintf(e->slot, sizeof e->slot, "%.40s/%llu", f->id, (unsigned long long)reqid);
-    memcpy(e->host, host, hl + 1);
-    e->next = f->ends;
-    f->ends = e;
-    f->nends++;
-}
-
-/* ---- DONE -------------------------------------------------------------------------- */
+/* ---- arguments of the scripts ---------------------------------------------------- */
 
 typedef struct args {
     const char **v;
@@ -530,6 +486,104 @@ static int args_item(args *a, const tg_item *it)
     return rc;
 }
 
+/* slot status retry_after jitter of an ended fetch */
+static int add_ended(tg_fleet *f, args *a, const ended *e)
+{
+    char *ra = tg_arena__printf(&a->a, "%.3f", e->retry_after);
+    char *jit = tg_arena__printf(&a->a, "%.4f", tg_rng_unif(&f->rng));
+    if (!ra || !jit)
+        return TG_ENOMEM;
+    int rc = args_s(a, e->slot);
+    if (!rc)
+        rc = args_u(a, (unsigned long long)(e->status > 0 ? e->status : 0));
+    if (!rc)
+        rc = args_s(a, ra);
+    return rc ? rc : args_s(a, jit);
+}
+
+static void args_free(args *a)
+{
+    tg_free(a->v);
+    tg_free(a->l);
+    tg_arena__free(&a->a);
+    memset(a, 0, sizeof *a);
+}
+
+/* ---- START ----------------------------------------------------------------------- */
+
+int tg_fleet__start(tg_fleet *f, const char *host, uint64_t reqid, double rate, long max_inflight,
+                    const char *quota_key, long quota_cap, double *wait_s)
+{
+    char now[24], rt[32], mi[24], slot[64], ttl[24], qc[24], base[24], cap[24];
+    snprintf(now, sizeof now, "%llu", (unsigned long long)tg_crawl__now_ms());
+    snprintf(rt, sizeof rt, "%.6g", rate);
+    snprintf(mi, sizeof mi, "%ld", max_inflight);
+    snprintf(slot, sizeof slot, "%.40s/%llu", f->id, (unsigned long long)reqid);
+    snprintf(ttl, sizeof ttl, "%ld", f->lease_ms);
+    snprintf(qc, sizeof qc, "%ld", quota_cap);
+    snprintf(base, sizeof base, "%.3f", f->backoff_base);
+    snprintf(cap, sizeof cap, "%.3f", f->backoff_cap);
+    args a;
+    memset(&a, 0, sizeof a);
+    tg_arena__init(&a.a, (size_t)1 << 20);
+    const char *fixed[] = {f->ns, host, now, rt, mi, slot, ttl, quota_key ? quota_key : "",
+                           qc,    base, cap};
+    int rc = TG_OK;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !rc; i++)
+        rc = args_s(&a, fixed[i]);
+    /* this host's ended fetches ride along: their slots are free before the check */
+    size_t nend = 0;
+    for (ended *e = f->ends; e && !rc && nend < 256; e = e->next) {
+        if (strcmp(e->host, host) != 0)
+            continue;
+        rc = add_ended(f, &a, e);
+        nend++;
+    }
+    redisReply *r = rc ? NULL : eval(f, S_START, 0, (int)a.n, a.v, a.l);
+    args_free(&a);
+    *wait_s = 0.5;
+    if (!r)
+        return rc ? rc : TG_ENET;
+    for (ended **pe = &f->ends; *pe && nend;) {
+        ended *e = *pe;
+        if (strcmp(e->host, host) != 0) {
+            pe = &e->next;
+            continue;
+        }
+        *pe = e->next;
+        tg_free(e);
+        f->nends--;
+        nend--;
+    }
+    rc = TG_OK;
+    if (r->type != REDIS_REPLY_STRING)
+        rc = TG_EDATA;
+    else if (strcmp(r->str, "Q") == 0)
+        rc = TG_EQUOTA;
+    else
+        *wait_s = atof(r->str);
+    freeReplyObject(r);
+    return rc;
+}
+
+void tg_fleet__fetch_end(tg_fleet *f, const char *host, uint64_t reqid, long status,
+                         double retry_after)
+{
+    size_t hl = strlen(host);
+    ended *e = tg_malloc(sizeof *e + hl + 1);
+    if (!e)
+        return; /* the slot lapses with its expiry */
+    e->status = status;
+    e->retry_after = retry_after;
+    snprintf(e->slot, sizeof e->slot, "%.40s/%llu", f->id, (unsigned long long)reqid);
+    memcpy(e->host, host, hl + 1);
+    e->next = f->ends;
+    f->ends = e;
+    f->nends++;
+}
+
+/* ---- DONE -------------------------------------------------------------------------- */
+
 /* The fixed 14 fields of one DONE entry, then its discovered items. */
 static int add_entry(tg_fleet *f, args *a, const tg_result *r, bool once, const ended *e)
 {
@@ -577,13 +631,7 @@ static int add_entry(tg_fleet *f, args *a, const tg_result *r, bool once, const 
         return rc;
     }
     if (e) {
-        char *ra = tg_arena__printf(&a->a, "%.3f", e->retry_after);
-        char *jit = tg_arena__printf(&a->a, "%.4f", tg_rng_unif(&f->rng));
-        if (!ra || !jit)
-            return TG_ENOMEM;
-        if ((rc = args_s(a, e->host)) || (rc = args_s(a, e->slot)) ||
-            (rc = args_u(a, (unsigned long long)(e->status > 0 ? e->status : 0))) ||
-            (rc = args_s(a, ra)) || (rc = args_s(a, jit)))
+        if ((rc = args_s(a, e->host)) || (rc = add_ended(f, a, e)))
             return rc;
     } else if ((rc = args_s(a, "")) || (rc = args_s(a, "")) || (rc = args_s(a, "0")) ||
                (rc = args_s(a, "-1")) || (rc = args_s(a, "0"))) {
@@ -612,14 +660,6 @@ static int args_head(tg_fleet *f, args *a)
         !(rc = args_s(a, base)))
         rc = args_s(a, cap);
     return rc;
-}
-
-static void args_free(args *a)
-{
-    tg_free(a->v);
-    tg_free(a->l);
-    tg_arena__free(&a->a);
-    memset(a, 0, sizeof *a);
 }
 
 static int send_done(tg_fleet *f, args *a, long *stale)

@@ -68,17 +68,56 @@ static const char LUA_LEASE[] =
     "return {out, nx[2] or '', tostring(left)}\n";
 
 /*
+ * A fetch ended (START and DONE): its host slot goes back; a 429 or 503
+ * raises the host's backoff level and sets backoff_until (Retry-After when
+ * given, else base * 2^(level-1) capped, times the jitter in [0,1)); a
+ * success lowers the level by one once the backoff has passed.
+ */
+#define LUA_ENDED                                                                                  \
+    "local function ended(ns, now, base, cap, host, slot, st, ra, jit)\n"                          \
+    "  local h = ns..':host:'..host\n"                                                             \
+    "  redis.call('ZREM', h..':slots', slot)\n"                                                    \
+    "  if st == 429 or st == 503 then\n"                                                           \
+    "    local lvl = redis.call('HINCRBY', h, 'level', 1)\n"                                       \
+    "    local d = ra\n"                                                                           \
+    "    if d < 0 then\n"                                                                          \
+    "      d = base * 2 ^ (lvl - 1)\n"                                                             \
+    "      if d > cap then d = cap end\n"                                                          \
+    "      d = d * jit\n"                                                                          \
+    "    end\n"                                                                                    \
+    "    if d > cap then d = cap end\n"                                                            \
+    "    local u = now + d * 1000\n"                                                               \
+    "    if u > tonumber(redis.call('HGET', h, 'backoff_until') or '0') then\n"                    \
+    "      redis.call('HSET', h, 'backoff_until', tostring(u))\n"                                  \
+    "    end\n"                                                                                    \
+    "  elseif st >= 200 and st < 400 then\n"                                                       \
+    "    local v = redis.call('HMGET', h, 'level', 'backoff_until')\n"                             \
+    "    local lvl = tonumber(v[1] or '0')\n"                                                      \
+    "    if lvl > 0 and now >= tonumber(v[2] or '0') then\n"                                       \
+    "      redis.call('HSET', h, 'level', lvl - 1)\n"                                              \
+    "    end\n"                                                                                    \
+    "  end\n"                                                                                      \
+    "end\n"
+
+/*
  * START ns origin now_ms rate max_inflight slot slot_ttl_ms qkey qcap
- * The host's gate, atomically: backoff, Crawl-delay floor, token bucket
+ *       base cap [slot status retry_after jitter ...]
+ * First the ended fetches of this host that ride along (their slots go
+ * back, backoff is recorded: see LUA_ENDED); then
+ * the host's gate, atomically: backoff, Crawl-delay floor, token bucket
  * (burst of max(rate, 1), starting at one token), concurrency slots (a
  * ZSET of slot -> expiry, so a dead worker's slot lapses) and, when qkey
  * is not "", the daily quota (a counter that expires after 3 days).
  * Returns "0" (started: token, slot and quota taken), seconds to wait, or
  * "Q" (the day's budget is spent).
  */
-static const char LUA_START[] =
+static const char LUA_START[] = LUA_ENDED
     "local ns, now, rate, maxin = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]),\n"
     "  tonumber(ARGV[5])\n"
+    "for i = 12, #ARGV - 3, 4 do\n"
+    "  ended(ns, now, tonumber(ARGV[10]), tonumber(ARGV[11]), ARGV[2], ARGV[i],\n"
+    "    tonumber(ARGV[i+1]), tonumber(ARGV[i+2]), tonumber(ARGV[i+3]))\n"
+    "end\n"
     "local h = ns..':host:'..ARGV[2]\n"
     "local slots = h..':slots'\n"
     "redis.call('ZREMRANGEBYSCORE', slots, '-inf', now)\n"
@@ -130,7 +169,7 @@ static const char LUA_START[] =
  * absent. The host slot is released and backoff recorded either way (the
  * fetch did happen). Returns the number of stale results dropped.
  */
-static const char LUA_DONE[] =
+static const char LUA_DONE[] = LUA_ENDED
     "local ns, now, base, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]),\n"
     "  tonumber(ARGV[4])\n"
     "local due, lz, tk, item = ns..':fr:due', ns..':fr:lease', ns..':fr:tok', ns..':fr:item'\n"
@@ -184,30 +223,7 @@ static const char LUA_DONE[] =
     "  else\n"
     "    stale = stale + 1\n"
     "  end\n"
-    "  if host ~= '' then\n"
-    "    local h = ns..':host:'..host\n"
-    "    redis.call('ZREM', h..':slots', slot)\n"
-    "    if st == 429 or st == 503 then\n"
-    "      local lvl = redis.call('HINCRBY', h, 'level', 1)\n"
-    "      local d = ra\n"
-    "      if d < 0 then\n"
-    "        d = base * 2 ^ (lvl - 1)\n"
-    "        if d > cap then d = cap end\n"
-    "        d = d * jit\n"
-    "      end\n"
-    "      if d > cap then d = cap end\n"
-    "      local u = now + d * 1000\n"
-    "      if u > tonumber(redis.call('HGET', h, 'backoff_until') or '0') then\n"
-    "        redis.call('HSET', h, 'backoff_until', tostring(u))\n"
-    "      end\n"
-    "    elseif st >= 200 and st < 400 then\n"
-    "      local v = redis.call('HMGET', h, 'level', 'backoff_until')\n"
-    "      local lvl = tonumber(v[1] or '0')\n"
-    "      if lvl > 0 and now >= tonumber(v[2] or '0') then\n"
-    "        redis.call('HSET', h, 'level', lvl - 1)\n"
-    "      end\n"
-    "    end\n"
-    "  end\n"
+    "  if host ~= '' then ended(ns, now, base, cap, host, slot, st, ra, jit) end\n"
     "end\n"
     "return stale\n";
 
