@@ -179,6 +179,46 @@ static int load_last(sink *s)
     return rc;
 }
 
+/* A data error: the store refuses the batch because of what is in it (a
+ * record without its key, a key over LMDB's limit), and always will. */
+static bool refused(int rc)
+{
+    return rc == TG_EDATA || rc == TG_EINVAL || rc == TG_ETOOBIG;
+}
+
+/* Apply a batch (results in list order, rids their stream ids, top the batch's
+ * last id) in one transaction. A batch the store refuses would be refused
+ * again at every restart and wedge the sink, so then each result is applied
+ * alone and those refused are dropped (logged, counted as bad). */
+static int commit(sink *s, tg_result *head, const sid *rids, sid top, size_t *napplied)
+{
+    apply_ctx a = {.list = head, .now = tg_now(), .last = top};
+    int rc = tg_store_write(s->store, apply_fn, &a);
+    if (!refused(rc))
+        return rc;
+    tg_warn("sink", "the store refused a batch (%s): applying its results one by one",
+            tg_strerror(rc));
+    size_t i = 0;
+    for (tg_result *r = head; r; r = r->next, i++) {
+        tg_result *nx = r->next;
+        r->next = NULL;
+        a.list = r;
+        a.last = rids[i];
+        rc = tg_store_write(s->store, apply_fn, &a);
+        r->next = nx;
+        if (refused(rc)) {
+            tg_error("sink", "entry %llu-%llu refused by the store (%s): dropped",
+                     (unsigned long long)rids[i].ms, (unsigned long long)rids[i].seq,
+                     tg_strerror(rc));
+            s->st.bad++;
+            (*napplied)--;
+        } else if (rc) {
+            return rc;
+        }
+    }
+    return TG_OK;
+}
+
 /* ---- the lock ---------------------------------------------------------------- */
 
 /* TG_OK with *held, or TG_ENET. */
@@ -208,12 +248,12 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
     /* EVAL LUA_ACKDEL 1 stream id... */
     const char **av = tg_calloc(n + 4, sizeof *av);
     size_t *al = tg_calloc(n + 4, sizeof *al);
+    sid *rids = tg_calloc(n, sizeof *rids); /* the stream id of each result */
     tg_result *head = NULL, **tail = &head;
-    apply_ctx a = {.now = tg_now()};
     sid top = s->last;
     size_t napply = 0;
     double t_decode = tg_mono(), t_commit = 0;
-    if (!av || !al) {
+    if (!av || !al || !rids) {
         rc = TG_ENOMEM;
         goto out;
     }
@@ -264,7 +304,7 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
         } else {
             *tail = res;
             tail = &res->next;
-            napply++;
+            rids[napply++] = id;
         }
         top = id;
     }
@@ -285,17 +325,16 @@ static int apply_entries(sink *s, const redisReply *ents, sid *last_seen)
             s->phase = P_LOCK;
             goto out;
         }
-        a.last = top;
-        a.list = head;
         double t0 = tg_mono();
-        rc = tg_store_write(s->store, apply_fn, &a);
+        size_t napplied = napply;
+        rc = commit(s, head, rids, top, &napplied);
         t_commit = tg_mono() - t0;
         if (rc) {
             tg_error("sink", "store write failed: %s", tg_strerror(rc));
             goto out;
         }
         s->last = top;
-        s->st.applied += napply;
+        s->st.applied += napplied;
         s->st.commits++;
         if (s->opts && s->opts->after_commit)
             s->opts->after_commit(s->opts->ud, s->st.commits);
@@ -322,6 +361,7 @@ out:
     }
     tg_free(av);
     tg_free(al);
+    tg_free(rids);
     return rc;
 }
 
