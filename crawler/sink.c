@@ -23,7 +23,9 @@
  * and dead sinks') in id order, so the store always holds exactly the
  * entries with id <= last_id. An entry at or below it (a crash between
  * commit and XACK, or Redis losing its last second of acks) is skipped.
- * An entry that does not decode is logged and dropped: it can never apply.
+ * An entry that does not decode is logged and dropped: it can never apply;
+ * so is a result the store refuses as bad data (commit(): its batch is then
+ * applied result by result). Any other store error stops the sink.
  *
  * Redis unreachable (any command fails): pause 1 s doubling to 30 s, then
  * start over at LOCK, which replays what was not acknowledged.
