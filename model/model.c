@@ -341,7 +341,7 @@ int tg_model_score_orders(tg_model *m, const tg_model_ctx *c, const tg_order *or
         return TG_OK;
     if (m->forest) {
         /* row by row on the stack: nothing to batch, nothing to allocate */
-        float row[TG_FEAT__COUNT], contribs[TG_FEAT__COUNT + 1];
+        float row[TG_FEAT__COUNT], contribs[TG_FEAT__COUNT + 1] = {0};
         for (size_t i = 0; i < n; i++) {
             double r;
             tg_model_features(c, &orders[i], row);
