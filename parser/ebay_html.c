@@ -164,16 +164,19 @@ static char *clean(tg_parse_arena *a, const tg_buf *b)
     return o;
 }
 
+/* href made absolute (tg_free it); NULL when it does not resolve (skipped) or
+ * out of memory (then the page fails: a lost item link would change its id). */
 static char *resolve(sax *s, const char *href)
 {
     char *abs = NULL;
-    if (s->base) {
-        if (tg_url_resolve(s->base, href, &abs) != TG_OK)
-            return NULL;
-    } else {
-        abs = tg_strdup(href);
-    }
-    return abs;
+    int rc = TG_OK;
+    if (s->base)
+        rc = tg_url_resolve(s->base, href, &abs);
+    else if (!(abs = tg_strdup(href)))
+        rc = TG_ENOMEM;
+    if (rc == TG_ENOMEM && !s->err)
+        s->err = TG_ENOMEM;
+    return rc == TG_OK ? abs : NULL;
 }
 
 /* "/itm/165919136140?..." or "/itm/title-words/165919136140" -> digits */
@@ -234,8 +237,15 @@ static void finish_item(sax *s)
     if (!id && itm_id(it->url, idbuf, sizeof idbuf))
         id = idbuf;
     char *canon = NULL;
-    if (!id && it->url && tg_url_canonical(it->url, &canon) == TG_OK)
-        id = canon;
+    if (!id && it->url) {
+        int crc = tg_url_canonical(it->url, &canon);
+        if (crc == TG_ENOMEM) {
+            s->err = TG_ENOMEM;
+            return;
+        }
+        if (crc == TG_OK)
+            id = canon;
+    }
     if (!id && it->url && *it->url)
         id = it->url; /* relative (no base URL given): the link as written */
     if (!id) {
@@ -388,8 +398,11 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
             return;
         }
     }
-    if (b)
-        (void)tg_buf_add(b, ch, (size_t)len); /* over the cap: the field is truncated */
+    /* over the cap (TG_ETOOBIG) the field is truncated; out of memory it
+     * would be silently wrong (an empty title turns a placeholder into a
+     * listing), so the page fails */
+    if (b && tg_buf_add(b, ch, (size_t)len) == TG_ENOMEM && !s->err)
+        s->err = TG_ENOMEM;
 }
 
 static bool looks_blocked(const char *buf, size_t len, const char *title)
@@ -444,6 +457,7 @@ int tg_parse_ebay_html(const char *buf, size_t len, const char *base_url, bool w
         ret = TG_ENOMEM;
         goto out_free;
     }
+    xmlResetLastError();
     htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                  HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
     /*
@@ -462,6 +476,12 @@ int tg_parse_ebay_html(const char *buf, size_t len, const char *base_url, bool w
     } while (off < len && !s.err);
     if (s.err && off < len)
         htmlParseChunk(ctxt, NULL, 0, 1);
+    /* libxml2 answers a failed allocation by ending the document early (the
+     * parser context's errNo, or the thread's last error for its buffers):
+     * a page cut short must not pass for a page with fewer listings. */
+    const xmlError *le = xmlGetLastError();
+    if (!s.err && (ctxt->errNo == XML_ERR_NO_MEMORY || (le && le->code == XML_ERR_NO_MEMORY)))
+        s.err = TG_ENOMEM;
     if (s.item_depth >= 0 && !s.err)
         finish_item(&s); /* truncated page: keep the last complete-enough item */
     if (s.err) {

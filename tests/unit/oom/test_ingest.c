@@ -106,7 +106,7 @@ static void test_oom__ingest(void **state)
     assert_int_equal(run(ref, &clean), TG_OK);
     assert_true(clean.ord.stored >= 4 && clean.ord.skipped >= 2); /* the CSV has both kinds */
     tg_buf want;
-    assert_int_equal(oom_dump_store(ref, true, &want), TG_OK);
+    assert_int_equal(oom_dump_store(ref, &want), TG_OK);
 
     long n, failed = 0;
     int rc = -1;
@@ -129,7 +129,7 @@ static void test_oom__ingest(void **state)
         }
         if (access(path, F_OK) == 0) {
             tg_buf got;
-            int drc = oom_dump_store(path, true, &got);
+            int drc = oom_dump_store(path, &got);
             /* a pass that failed inside tg_store_open may leave an empty directory
              * (no data.mdb yet); anything else must open */
             if (drc != TG_OK && drc != TG_ENOMEM && drc != TG_ENOTFOUND)
@@ -146,7 +146,7 @@ static void test_oom__ingest(void **state)
     print_message("ingest: %ld passes, %ld failed with TG_ENOMEM\n", n, failed);
 
     tg_buf got;
-    assert_int_equal(oom_dump_store(path, true, &got), TG_OK);
+    assert_int_equal(oom_dump_store(path, &got), TG_OK);
     assert_string_equal(got.data, want.data);
     tg_buf_free(&got);
     tg_buf_free(&want);
@@ -155,7 +155,6 @@ static void test_oom__ingest(void **state)
 
 int main(void)
 {
-    oom_hook_libraries();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oom__ingest),
     };
