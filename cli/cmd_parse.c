@@ -21,8 +21,9 @@ static void help(FILE *out)
         "Parse a saved API response or page and print one JSON line per record, then\n"
         "{\"summary\": {\"records\": N, \"layout\": \"s-item|s-card|json|none\", \"blocked\": "
         "B}}.\n\n"
-        "KIND: tiktok-query, ebay-browse, ebay-sold (ebay-sold-html), ebay-listings,\n"
-        "      poshmark-item (poshmark-post), poshmark-search (poshmark-posts), auto (default)\n"
+        "KIND: tiktok-query, tiktok-comments, tiktok-user, ebay-browse, ebay-sold\n"
+        "      (ebay-sold-html), ebay-listings, poshmark-item (poshmark-post),\n"
+        "      poshmark-search (poshmark-posts), auto (default)\n"
         "  --as KIND     the kind (same as the positional KIND)\n"
         "  --base URL    resolve relative links of HTML pages against URL\n"
         "                (default for eBay pages: https://www.ebay.com/)\n"
@@ -34,6 +35,9 @@ static void help(FILE *out)
         "Videos: {\"id\", \"create_time\", \"username\", \"description\", \"region\", "
         "\"hashtags\",\n"
         "         \"views\", \"likes\", \"comments\", \"shares\"} (absent counts are null)\n"
+        "Comments: {\"id\", \"video_id\", \"parent_comment_id\", \"create_time\", \"text\",\n"
+        "         \"likes\", \"replies\"}; users: {\"display_name\", \"bio\", \"avatar_url\",\n"
+        "         \"verified\", \"followers\", \"following\", \"likes\", \"videos\"}\n"
         "Listings: {\"source\", \"id\", \"title\", \"price\", \"price_high\" (ranges only),\n"
         "         \"original_price\" (when shown), \"currency\", \"status\", \"sold_at\" (when\n"
         "         known, YYYY-MM-DD), \"url\", ...source extras}\n"
@@ -179,7 +183,7 @@ int tg_cmd_parse(int argc, char **argv)
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
         for (long i = 0; i < repeat; i++) {
             err = tg_parse((tg_parse_kind)kind, b.data ? b.data : "", b.len, base, &r);
-            records += r.n_videos + r.n_listings;
+            records += r.n_videos + r.n_listings + r.n_comments + r.n_users;
             tg_parse_result_free(&r);
             if (err && err != TG_EBLOCKED)
                 break;
@@ -225,6 +229,32 @@ int tg_cmd_parse(int argc, char **argv)
         json_object_set_new(o, "shares", count_json(v->shares));
         emit(out, o);
     }
+    for (size_t i = 0; i < r.n_comments; i++) {
+        const tg_parse_comment *cm = &r.comments[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer((json_int_t)cm->id));
+        json_object_set_new(o, "video_id", json_integer((json_int_t)cm->video_id));
+        json_object_set_new(o, "parent_comment_id",
+                            json_integer((json_int_t)cm->parent_comment_id));
+        json_object_set_new(o, "create_time", json_integer(cm->create_time));
+        put_str(o, "text", cm->text);
+        json_object_set_new(o, "likes", count_json(cm->likes));
+        json_object_set_new(o, "replies", count_json(cm->replies));
+        emit(out, o);
+    }
+    for (size_t i = 0; i < r.n_users; i++) {
+        const tg_parse_user *u = &r.users[i];
+        json_t *o = json_object();
+        put_str(o, "display_name", u->display_name);
+        put_str(o, "bio", u->bio);
+        put_str(o, "avatar_url", u->avatar_url);
+        json_object_set_new(o, "verified", json_boolean(u->verified));
+        json_object_set_new(o, "followers", count_json(u->followers));
+        json_object_set_new(o, "following", count_json(u->following));
+        json_object_set_new(o, "likes", count_json(u->likes));
+        json_object_set_new(o, "videos", count_json(u->videos));
+        emit(out, o);
+    }
     for (size_t i = 0; i < r.n_listings; i++) {
         const tg_parse_listing *l = &r.listings[i];
         json_t *o = json_object();
@@ -264,7 +294,9 @@ int tg_cmd_parse(int argc, char **argv)
         }
     }
     json_t *s = json_object();
-    json_object_set_new(s, "records", json_integer((json_int_t)(r.n_videos + r.n_listings)));
+    json_object_set_new(
+        s, "records",
+        json_integer((json_int_t)(r.n_videos + r.n_listings + r.n_comments + r.n_users)));
     put_str(s, "layout", tg_parse_layout_name(r.layout));
     json_object_set_new(s, "blocked", json_boolean(r.blocked));
     put_str(s, "kind", tg_parse_kind_name(r.kind));

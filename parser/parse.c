@@ -22,6 +22,8 @@ static const struct {
     {"poshmark-post", TG_PARSE_POSHMARK_ITEM},
     {"poshmark-search", TG_PARSE_POSHMARK_SEARCH},
     {"poshmark-posts", TG_PARSE_POSHMARK_SEARCH},
+    {"tiktok-comments", TG_PARSE_TIKTOK_COMMENTS},
+    {"tiktok-user", TG_PARSE_TIKTOK_USER},
 };
 
 const char *tg_parse_kind_name(tg_parse_kind k)
@@ -68,6 +70,13 @@ tg_parse_kind tg_parse_detect(const char *buf, size_t len)
         if (memmem(buf, head, "\"price_amount\"", 14) || memmem(buf, head, "\"next_max_id\"", 13))
             return buf[i] == '{' && memmem(buf, head, "\"data\": [", 9) ? TG_PARSE_POSHMARK_SEARCH
                                                                         : TG_PARSE_POSHMARK_ITEM;
+        if (memmem(buf, head, "\"parent_comment_id\"", 19) ||
+            (memmem(buf, head, "\"comments\"", 10) && memmem(buf, head, "\"reply_count\"", 13)))
+            return TG_PARSE_TIKTOK_COMMENTS;
+        if (memmem(buf, head, "\"bio_description\"", 17) ||
+            (memmem(buf, head, "\"follower_count\"", 16) &&
+             memmem(buf, head, "\"display_name\"", 14)))
+            return TG_PARSE_TIKTOK_USER;
         if (memmem(buf, head, "\"videos\"", 8) || memmem(buf, head, "\"video_id\"", 10) ||
             memmem(buf, head, "\"itemList\"", 10) || memmem(buf, head, "\"search_id\"", 11) ||
             memmem(buf, head, "\"log_id\"", 8) || memmem(buf, head, "\"createTime\"", 12) ||
@@ -105,6 +114,10 @@ int tg_parse(tg_parse_kind kind, const char *buf, size_t len, const char *base_u
     case TG_PARSE_POSHMARK_ITEM:
     case TG_PARSE_POSHMARK_SEARCH:
         return tg_parse_poshmark(buf, len, out);
+    case TG_PARSE_TIKTOK_COMMENTS:
+        return tg_parse_tiktok_comments(buf, len, out);
+    case TG_PARSE_TIKTOK_USER:
+        return tg_parse_tiktok_user(buf, len, out);
     default:
         return TG_EINVAL;
     }

@@ -5,7 +5,7 @@
  *   arena.c      tg_parse_arena: everything one parse produced, freed at once
  *   price.c      PCRE2 patterns: prices, counts, hashtags, sold dates
  *   json_scan.c  strict allocation-free JSON pull tokenizer (the adapters' hot path)
- *   tiktok.c     TikTok Research API query responses (json_scan)
+ *   tiktok.c     TikTok Research API query, comments, user info (json_scan)
  *   ebay_json.c  eBay Browse item_summary/search (json_scan)
  *   ebay_html.c  eBay sold-listings / generic listings pages (libxml2 SAX push)
  *   poshmark.c   Poshmark vm-rest item and search/closet responses (json_scan)

@@ -1,5 +1,5 @@
 /*
- * TikTok adapter. The Research API video query response is the contract:
+ * TikTok adapters. The Research API video query response is the contract:
  *     {"data": {"videos": [...], "cursor": 100, "search_id": "...",
  *               "has_more": true},
  *      "error": {"code": "ok", "message": "", "log_id": "..."}}
@@ -306,6 +306,31 @@ static tg_api_error classify(const char *code, const char *msg)
     return TG_APIERR_OTHER;
 }
 
+/* The "error" object of a Research API response into out (api_err, code,
+ * message, log_id); nothing when err is not an object. */
+static int error_of(tg_parse_arena *a, const tg_jtok *err, const char *end, tg_parse_result *out)
+{
+    tg_jtok code, msg, log_id;
+    char cb[64], mb[256];
+    if (err->type != TG_J_OBJECT)
+        return TG_OK;
+    tg_parse__json_get(err, end, "code", &code);
+    tg_parse__json_get(err, end, "message", &msg);
+    tg_parse__json_get(err, end, "log_id", &log_id);
+    char *cs = tg_parse__json_text(&code, cb, sizeof cb);
+    char *ms = tg_parse__json_text(&msg, mb, sizeof mb);
+    out->api_err = classify(cs, ms);
+    if (cs != cb)
+        tg_free(cs);
+    if (ms != mb)
+        tg_free(ms);
+    if ((code.type == TG_J_STRING && !(out->error_code = tg_parse__json_dup(a, &code))) ||
+        (msg.type == TG_J_STRING && !(out->error_message = tg_parse__json_dup(a, &msg))) ||
+        (log_id.type == TG_J_STRING && !(out->log_id = tg_parse__json_dup(a, &log_id))))
+        return TG_ENOMEM;
+    return TG_OK;
+}
+
 static int video_rec(tg_parse_arena *a, tg_jscan *sc, void *rec)
 {
     return video_of(a, sc, rec);
@@ -410,24 +435,8 @@ int tg_parse_tiktok_query(const char *buf, size_t len, tg_parse_result *out)
     const char *end = buf + len;
     const tg_parse_vec *list = NULL;
     bool list_ok = true;
-    if (d.f[R_ERROR].type == TG_J_OBJECT) {
-        tg_jtok code, msg, log_id;
-        char cb[64], mb[256];
-        tg_parse__json_get(&d.f[R_ERROR], end, "code", &code);
-        tg_parse__json_get(&d.f[R_ERROR], end, "message", &msg);
-        tg_parse__json_get(&d.f[R_ERROR], end, "log_id", &log_id);
-        char *cs = tg_parse__json_text(&code, cb, sizeof cb);
-        char *ms = tg_parse__json_text(&msg, mb, sizeof mb);
-        out->api_err = classify(cs, ms);
-        if (cs != cb)
-            tg_free(cs);
-        if (ms != mb)
-            tg_free(ms);
-        if ((code.type == TG_J_STRING && !(out->error_code = tg_parse__json_dup(a, &code))) ||
-            (msg.type == TG_J_STRING && !(out->error_message = tg_parse__json_dup(a, &msg))) ||
-            (log_id.type == TG_J_STRING && !(out->log_id = tg_parse__json_dup(a, &log_id))))
-            return TG_ENOMEM;
-    }
+    if ((ret = error_of(a, &d.f[R_ERROR], end, out)) != TG_OK)
+        return ret;
     if (d.f[R_DATA].type == TG_J_OBJECT) {
         if (d.df[D_VIDEOS].type != TG_J_NONE) {
             list = &d.lists[R_DATA];
@@ -466,5 +475,143 @@ int tg_parse_tiktok_query(const char *buf, size_t len, tg_parse_result *out)
         out->videos = list->data;
         out->n_videos = list->n;
     }
+    return TG_OK;
+}
+
+/* ---- Research API comments and user info ------------------------------
+ *     {"data": {"comments": [{"id", "video_id", "parent_comment_id", "text",
+ *                             "create_time", "like_count", "reply_count"}],
+ *               "cursor": 300, "has_more": true}, "error": {...}}
+ *     {"data": {"display_name", "bio_description", "avatar_url",
+ *               "is_verified", "follower_count", "following_count",
+ *               "likes_count", "video_count"}, "error": {...}}
+ * Small responses: the root's data and error are read from their spans.
+ */
+
+/* Root "data" and "error" of a Research API response; TG_EPARSE when the
+ * document does not validate or is not an object. */
+static int research_root(const char *buf, size_t len, tg_jtok *data, tg_jtok *err)
+{
+    static const tg_jkey keys[] = {TG_JKEY("data"), TG_JKEY("error")};
+    tg_jtok root, f[2];
+    tg_jscan sc;
+    tg_parse__json_init(&sc, buf, len);
+    if (tg_parse__json_value(&sc, &root) || root.type != TG_J_OBJECT ||
+        tg_parse__json_fields(&sc, keys, 2, f) || tg_parse__json_finish(&sc))
+        return TG_EPARSE;
+    *data = f[0];
+    *err = f[1];
+    return TG_OK;
+}
+
+enum { C_ID, C_VIDEO, C_PARENT, C_TEXT, C_TIME, C_LIKES, C_REPLIES, C_N };
+static const tg_jkey comment_keys[C_N] = {
+    TG_JKEY("id"),          TG_JKEY("video_id"),   TG_JKEY("parent_comment_id"), TG_JKEY("text"),
+    TG_JKEY("create_time"), TG_JKEY("like_count"), TG_JKEY("reply_count")};
+
+static int comment_rec(tg_parse_arena *a, tg_jscan *sc, void *rec)
+{
+    tg_parse_comment *c = rec;
+    tg_jtok f[C_N];
+    if (tg_parse__json_fields(sc, comment_keys, C_N, f))
+        return sc->err;
+    if (!id_of(&f[C_ID], &c->id))
+        return TG_EPARSE;
+    if (!id_of(&f[C_VIDEO], &c->video_id))
+        c->video_id = 0;
+    if (!id_of(&f[C_PARENT], &c->parent_comment_id))
+        c->parent_comment_id = 0;
+    c->text =
+        f[C_TEXT].type == TG_J_STRING ? tg_parse__json_dup(a, &f[C_TEXT]) : tg_parse__strdup(a, "");
+    if (!c->text)
+        return TG_ENOMEM;
+    c->create_time = count_of(&f[C_TIME]);
+    if (c->create_time < 0)
+        c->create_time = 0;
+    c->likes = count_of(&f[C_LIKES]);
+    c->replies = count_of(&f[C_REPLIES]);
+    return TG_OK;
+}
+
+int tg_parse_tiktok_comments(const char *buf, size_t len, tg_parse_result *out)
+{
+    static const tg_jkey keys[] = {TG_JKEY("comments"), TG_JKEY("cursor"), TG_JKEY("has_more")};
+    int ret = tg_parse__json_begin(out, TG_PARSE_TIKTOK_COMMENTS, len);
+    tg_jtok data, err, f[3];
+    tg_jscan sc;
+    tg_parse_vec cv = {.elem = sizeof(tg_parse_comment)};
+    if (ret)
+        return ret;
+    if ((ret = research_root(buf, len, &data, &err)) != TG_OK)
+        return tg_parse__json_reject(out, ret);
+    const char *end = buf + len;
+    if ((ret = error_of(out->arena, &err, end, out)) != TG_OK)
+        return ret;
+    if (out->api_err != TG_APIERR_NONE)
+        return TG_OK; /* an error object: no data to read */
+    if (data.type != TG_J_OBJECT)
+        return TG_EPARSE;
+    tg_parse__json_open(&sc, &data, end);
+    tg_parse__json_fields(&sc, keys, 3, f);
+    out->cursor = tg_parse__json_count(&f[1], -1);
+    out->has_more = f[2].type == TG_J_TRUE;
+    if (f[0].type != TG_J_ARRAY)
+        return TG_EPARSE; /* not a comment list (a video query, say) */
+    tg_parse__json_open(&sc, &f[0], end);
+    ret = tg_parse__json_records(out->arena, &sc, &cv, sizeof(tg_parse_comment), comment_rec);
+    if (ret)
+        return ret;
+    out->comments = cv.data;
+    out->n_comments = cv.n;
+    return TG_OK;
+}
+
+enum { U_NAME, U_BIO, U_AVATAR, U_VERIFIED, U_FOLLOWERS, U_FOLLOWING, U_LIKES, U_VIDEOS, U_N };
+static const tg_jkey user_keys[U_N] = {TG_JKEY("display_name"),   TG_JKEY("bio_description"),
+                                       TG_JKEY("avatar_url"),     TG_JKEY("is_verified"),
+                                       TG_JKEY("follower_count"), TG_JKEY("following_count"),
+                                       TG_JKEY("likes_count"),    TG_JKEY("video_count")};
+
+int tg_parse_tiktok_user(const char *buf, size_t len, tg_parse_result *out)
+{
+    int ret = tg_parse__json_begin(out, TG_PARSE_TIKTOK_USER, len);
+    tg_jtok data, err, f[U_N];
+    tg_jscan sc;
+    if (ret)
+        return ret;
+    if ((ret = research_root(buf, len, &data, &err)) != TG_OK)
+        return tg_parse__json_reject(out, ret);
+    const char *end = buf + len;
+    tg_parse_arena *a = out->arena;
+    if ((ret = error_of(a, &err, end, out)) != TG_OK)
+        return ret;
+    if (out->api_err != TG_APIERR_NONE)
+        return TG_OK; /* an error object: no data to read */
+    if (data.type != TG_J_OBJECT)
+        return TG_EPARSE;
+    tg_parse__json_open(&sc, &data, end);
+    tg_parse__json_fields(&sc, user_keys, U_N, f);
+    size_t known = 0;
+    for (size_t i = 0; i < U_N; i++)
+        known += f[i].type != TG_J_NONE;
+    if (!known)
+        return TG_EPARSE; /* not a user info object */
+    tg_parse_user *u = tg_parse__alloc(a, sizeof *u);
+    if (!u)
+        return TG_ENOMEM;
+    const char **strs[] = {&u->display_name, &u->bio, &u->avatar_url};
+    for (size_t i = 0; i < 3; i++) {
+        *strs[i] =
+            f[i].type == TG_J_STRING ? tg_parse__json_dup(a, &f[i]) : tg_parse__strdup(a, "");
+        if (!*strs[i])
+            return TG_ENOMEM;
+    }
+    u->verified = f[U_VERIFIED].type == TG_J_TRUE;
+    u->followers = count_of(&f[U_FOLLOWERS]);
+    u->following = count_of(&f[U_FOLLOWING]);
+    u->likes = count_of(&f[U_LIKES]);
+    u->videos = count_of(&f[U_VIDEOS]);
+    out->users = u;
+    out->n_users = 1;
     return TG_OK;
 }

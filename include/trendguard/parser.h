@@ -40,15 +40,18 @@
 
 typedef enum tg_parse_kind {
     TG_PARSE_AUTO = 0,
-    TG_PARSE_TIKTOK_QUERY,   /* Research API /v2/research/video/query/ response */
-    TG_PARSE_EBAY_BROWSE,    /* Browse API item_summary/search response */
-    TG_PARSE_EBAY_SOLD,      /* sold-listings HTML page (s-item or s-card) */
-    TG_PARSE_EBAY_LISTINGS,  /* generic site extractor: listings + every <a href> */
-    TG_PARSE_POSHMARK_ITEM,  /* vm-rest single post ({"data": {...}} or the post) */
-    TG_PARSE_POSHMARK_SEARCH /* vm-rest search / closet ({"data": [...], "more": ...}) */
+    TG_PARSE_TIKTOK_QUERY,    /* Research API /v2/research/video/query/ response */
+    TG_PARSE_EBAY_BROWSE,     /* Browse API item_summary/search response */
+    TG_PARSE_EBAY_SOLD,       /* sold-listings HTML page (s-item or s-card) */
+    TG_PARSE_EBAY_LISTINGS,   /* generic site extractor: listings + every <a href> */
+    TG_PARSE_POSHMARK_ITEM,   /* vm-rest single post ({"data": {...}} or the post) */
+    TG_PARSE_POSHMARK_SEARCH, /* vm-rest search / closet ({"data": [...], "more": ...}) */
+    TG_PARSE_TIKTOK_COMMENTS, /* Research API /v2/research/video/comment/list/ response */
+    TG_PARSE_TIKTOK_USER      /* Research API /v2/research/user/info/ response */
 } tg_parse_kind;
 
-/* "tiktok-query", "ebay-browse", "ebay-sold", ... ; never NULL. */
+/* "tiktok-query", "ebay-browse", "ebay-sold", ..., "tiktok-comments",
+ * "tiktok-user"; never NULL. */
 const char *tg_parse_kind_name(tg_parse_kind k);
 /* Accepts the names above and the aliases of `trendguard parse --as`
  * ("ebay-sold-html", "poshmark-post", "poshmark-posts", "auto");
@@ -106,6 +109,25 @@ typedef struct tg_parse_listing {
     int64_t likes, comments;      /* Poshmark counts; -1 when absent */
 } tg_parse_listing;
 
+/* A TikTok comment (Research API comment list). Ids are read from their
+ * digits, never through a double. */
+typedef struct tg_parse_comment {
+    uint64_t id;
+    uint64_t video_id;          /* 0 when absent */
+    uint64_t parent_comment_id; /* 0 when absent */
+    const char *text;           /* "" when absent */
+    int64_t create_time;        /* epoch seconds, 0 when absent */
+    int64_t likes, replies;     /* like_count, reply_count; -1 when absent */
+} tg_parse_comment;
+
+/* A TikTok account (Research API user info; the response does not repeat
+ * the username that was asked for). */
+typedef struct tg_parse_user {
+    const char *display_name, *bio, *avatar_url; /* "" when absent */
+    bool verified;                               /* is_verified */
+    int64_t followers, following, likes, videos; /* -1 when absent */
+} tg_parse_user;
+
 typedef struct tg_parse_arena tg_parse_arena;
 
 typedef struct tg_parse_result {
@@ -119,8 +141,12 @@ typedef struct tg_parse_result {
     size_t n_listings;
     const char **links; /* TG_PARSE_EBAY_LISTINGS: absolute <a href>s, in order */
     size_t n_links;
+    tg_parse_comment *comments; /* TG_PARSE_TIKTOK_COMMENTS */
+    size_t n_comments;
+    tg_parse_user *users; /* TG_PARSE_TIKTOK_USER: one when data is an object */
+    size_t n_users;
 
-    /* Paging. TikTok: cursor, has_more, search_id. eBay Browse: total,
+    /* Paging. TikTok: cursor, has_more, search_id (comments: cursor, has_more). eBay Browse: total,
      * offset, next (URL or NULL). eBay HTML: next (absolute URL of the next
      * page or NULL). Poshmark: next_max_id (NULL/"" or a value <= 0 = end),
      * has_more. */
@@ -154,6 +180,8 @@ int tg_parse_ebay_browse(const char *buf, size_t len, tg_parse_result *out);
 int tg_parse_ebay_html(const char *buf, size_t len, const char *base_url, bool want_links,
                        tg_parse_result *out);
 int tg_parse_poshmark(const char *buf, size_t len, tg_parse_result *out);
+int tg_parse_tiktok_comments(const char *buf, size_t len, tg_parse_result *out);
+int tg_parse_tiktok_user(const char *buf, size_t len, tg_parse_result *out);
 void tg_parse_result_free(tg_parse_result *r);
 
 /*

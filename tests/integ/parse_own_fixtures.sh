@@ -36,6 +36,13 @@ for spec in "tiktok-query tiktok_query" "tiktok-query tiktok_rate_limit" \
     set -- $spec
     "$TG" parse "$1" "$P/$2.json" 2>/dev/null | cmp -s - "$P/golden/$2.jsonl" || fail "$2: output differs from golden/$2.jsonl"
 done
+# Research API comments and user info: detected, ids exact, counts
+out=$("$TG" parse "$P/tiktok_comments.json") || fail "comments exit"
+[[ "$out" == *'{"id":7302000000000000002,"video_id":7301234567890123456,"parent_comment_id":7302000000000000001,"create_time":1700000200,"text":"same","likes":0,"replies":null}'* ]] || fail "comments: $out"
+[[ "$(echo "$out" | tail -1)" == *'"records":3,'*'"kind":"tiktok-comments","cursor":3,"has_more":false'* ]] || fail "comments summary"
+out=$("$TG" parse "$P/tiktok_user.json") || fail "user exit"
+[[ "$out" == *'"verified":true,"followers":12345678,"following":0,"likes":9007199254740993,"videos":321}'* ]] || fail "user: $out"
+"$TG" parse tiktok-comments "$P/tiktok_query.json" >/dev/null 2>&1; [ $? -eq 65 ] || fail "query as comments"
 # 100,000 nested arrays: a parse error (65), never a crash
 printf '%*s' 100000 '' | tr ' ' '[' > "$d/deep.json"
 for k in tiktok-query ebay-browse poshmark-posts; do

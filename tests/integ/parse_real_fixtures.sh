@@ -26,6 +26,14 @@ has "$(tail -1 "$d/t.jsonl")" '"cursor":100' tiktok
 has "$(tail -1 "$d/w.jsonl")" '"records":28' tiktok-web
 has "$(rec 7158770362770099483 "$d/w.jsonl")" '"views":376700,"likes":56900' tiktok-web
 
+# --- TikTok Research API comment list and user info (docs examples), detected
+"$TG" parse "$F/tiktok/JBGruber_traktok__research_example_resp_comments.json" > "$d/tc.jsonl" || fail "comments exit $?"
+has "$(head -1 "$d/tc.jsonl")" '{"id":12345616934634134,"video_id":1234563451201523412,"parent_comment_id":1234561201524010,"create_time":1671491598,"text":"AWEEEEEE 🥰🥰🥰","likes":50,"replies":10}' comments
+has "$(tail -1 "$d/tc.jsonl")" '"records":1,"layout":"json","blocked":false,"kind":"tiktok-comments","cursor":300,"has_more":true' comments
+"$TG" parse "$F/tiktok/JBGruber_traktok__research_example_resp_q_user.json" > "$d/tu.jsonl" || fail "user exit $?"
+has "$(head -1 "$d/tu.jsonl")" '{"display_name":"my nick name","bio":"my_bio","avatar_url":"https://some_cdn.com/my_avatar","verified":false,"followers":232,"following":45,"likes":27155089,"videos":44}' user
+has "$(tail -1 "$d/tu.jsonl")" '"records":1,"layout":"json","blocked":false,"kind":"tiktok-user"' user
+
 # --- eBay sold listings, raw page (minified, unquoted attributes)
 "$TG" parse --as ebay-sold-html "$F/ebay/awwnchal_Web-Scraping__ebay_sold_search_amazon_gift_card_p01_raw.htm" > "$d/s.jsonl" || fail "sold raw exit"
 has "$(tail -1 "$d/s.jsonl")" '{"summary":{"records":60,"layout":"s-item","blocked":false' sold-raw

@@ -321,12 +321,116 @@ static void test_alloc__failure_loop(void **state)
     free(b);
 }
 
+static void test_tiktok__comments(void **state)
+{
+    (void)state;
+    size_t n;
+    char *b = load("tiktok_comments.json", &n);
+    tg_parse_result r;
+    assert_int_equal(tg_parse(TG_PARSE_AUTO, b, n, NULL, &r), TG_OK);
+    assert_int_equal(r.kind, TG_PARSE_TIKTOK_COMMENTS);
+    assert_int_equal(r.n_comments, 3); /* the one without an id is dropped */
+    assert_true(r.comments[0].id == UINT64_C(7302000000000000001));
+    assert_true(r.comments[0].video_id == UINT64_C(7301234567890123456));
+    assert_true(r.comments[0].parent_comment_id == UINT64_C(7301234567890123456));
+    assert_string_equal(r.comments[0].text,
+                        "love it \xe2\x9d\xa4\xef\xb8\x8f \xf0\x9f\x98\x80 \"quoted\"");
+    assert_int_equal(r.comments[0].create_time, 1700000100);
+    assert_int_equal(r.comments[0].likes, 12);
+    assert_int_equal(r.comments[0].replies, 2);
+    assert_true(r.comments[1].id == UINT64_C(7302000000000000002)); /* from a string */
+    assert_true(r.comments[1].parent_comment_id == UINT64_C(7302000000000000001));
+    assert_int_equal(r.comments[1].likes, 0);
+    assert_int_equal(r.comments[1].replies, -1);
+    assert_string_equal(r.comments[2].text, "");
+    assert_true(r.comments[2].video_id == 0);
+    assert_int_equal(r.comments[2].likes, -1);
+    assert_int_equal(r.comments[2].replies, 1200);
+    assert_int_equal(r.cursor, 3);
+    assert_false(r.has_more);
+    assert_string_equal(r.log_id, "20231114CCCC");
+    tg_parse_result_free(&r);
+    /* a video query is not a comment list */
+    char *q = load("tiktok_query.json", &n);
+    assert_int_equal(tg_parse(TG_PARSE_TIKTOK_COMMENTS, q, n, NULL, &r), TG_EPARSE);
+    tg_parse_result_free(&r);
+    free(q);
+    free(b);
+}
+
+static void test_tiktok__user(void **state)
+{
+    (void)state;
+    size_t n;
+    char *b = load("tiktok_user.json", &n);
+    tg_parse_result r;
+    assert_int_equal(tg_parse(TG_PARSE_AUTO, b, n, NULL, &r), TG_OK);
+    assert_int_equal(r.kind, TG_PARSE_TIKTOK_USER);
+    assert_int_equal(r.n_users, 1);
+    assert_string_equal(r.users[0].display_name, "Cup Fan \xe2\x98\x95");
+    assert_string_equal(r.users[0].bio, "cups\nand more");
+    assert_string_equal(r.users[0].avatar_url, "https://cdn.example/a.jpg");
+    assert_true(r.users[0].verified);
+    assert_int_equal(r.users[0].followers, 12345678);
+    assert_int_equal(r.users[0].following, 0);
+    assert_true(r.users[0].likes == INT64_C(9007199254740993)); /* 2^53 + 1, exact */
+    assert_int_equal(r.users[0].videos, 321);
+    tg_parse_result_free(&r);
+    /* an error object: no user, the error classified */
+    char *e = load("tiktok_rate_limit.json", &n);
+    assert_int_equal(tg_parse(TG_PARSE_TIKTOK_USER, e, n, NULL, &r), TG_OK);
+    assert_int_equal(r.n_users, 0);
+    assert_int_equal(r.api_err, TG_APIERR_RATE_LIMIT);
+    tg_parse_result_free(&r);
+    free(e);
+    free(b);
+}
+
+/* Every allocation of the JSON adapters failing in turn: an error or the
+ * full result, never a crash or a leak (the sanitizer build checks). */
+static void test_alloc__json_failure_loop(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        tg_parse_kind kind;
+        size_t records;
+    } cases[] = {
+        {"tiktok_query.json", TG_PARSE_TIKTOK_QUERY, 2},
+        {"tiktok_comments.json", TG_PARSE_TIKTOK_COMMENTS, 3},
+        {"tiktok_user.json", TG_PARSE_TIKTOK_USER, 1},
+        {"ebay_browse.json", TG_PARSE_EBAY_BROWSE, 2},
+        {"poshmark_search.json", TG_PARSE_POSHMARK_SEARCH, 2},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n;
+        char *b = load(cases[c].file, &n);
+        int saw_ok = 0, saw_enomem = 0;
+        for (long k = 1; k < 400 && !saw_ok; k++) {
+            tg_parse_result r;
+            tg_alloc_fail_at(k);
+            int rc = tg_parse(cases[c].kind, b, n, NULL, &r);
+            tg_alloc_fail_at(0);
+            assert_true(rc == TG_OK || rc == TG_ENOMEM);
+            saw_enomem |= rc == TG_ENOMEM;
+            if (rc == TG_OK)
+                saw_ok = r.n_videos + r.n_listings + r.n_comments + r.n_users == cases[c].records;
+            tg_parse_result_free(&r);
+        }
+        if (!saw_ok || !saw_enomem)
+            fail_msg("%s: ok %d enomem %d", cases[c].file, saw_ok, saw_enomem);
+        free(b);
+    }
+}
+
 int main(void)
 {
     tg_parse_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiktok__query),
         cmocka_unit_test(test_tiktok__errors),
+        cmocka_unit_test(test_tiktok__comments),
+        cmocka_unit_test(test_tiktok__user),
         cmocka_unit_test(test_token__response),
         cmocka_unit_test(test_ebay__browse),
         cmocka_unit_test(test_poshmark__search_and_item),
@@ -336,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_limits__hostile),
         cmocka_unit_test(test_threads__concurrent),
         cmocka_unit_test(test_alloc__failure_loop),
+        cmocka_unit_test(test_alloc__json_failure_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
