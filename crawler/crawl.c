@@ -2240,10 +2240,11 @@ static void fleet_tick(tg_crawl *c)
     if (tg_fleet__tick(c->fleet, renew) == TG_OK && renew) {
         c->t_renew = tg_mono();
         if (!c->stopping) {
-            bool was = c->leader;
-            c->leader = tg_fleet__leader(c->fleet);
-            if (c->leader && !was) {
-                /* a new scheduler seeds again (put-absent: harmless) */
+            int got = tg_fleet__leader(c->fleet);
+            c->leader = got > 0;
+            if (got == 2) {
+                /* a new scheduler seeds again (put-absent: harmless); so does
+                 * one whose key was gone (Redis restarted without its data) */
                 memset(c->seeded, 0, sizeof c->seeded);
                 c->fleet_seeded = false;
             }

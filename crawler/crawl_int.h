@@ -353,8 +353,9 @@ int tg_fleet__done(tg_fleet *f, tg_result *list, size_t max, bool once, size_t *
 void tg_fleet__drop(tg_fleet *f, const char *key);
 /* Send queued drops; renew every held lease when renew_now. */
 int tg_fleet__tick(tg_fleet *f, bool renew_now);
-/* Keep or take NS:leader; true while this worker leads. */
-bool tg_fleet__leader(tg_fleet *f);
+/* Keep or take NS:leader: 0 another worker leads, 1 this one kept it, 2 this
+ * one took it (free: first start, a lapsed leader, a Redis without its data). */
+int tg_fleet__leader(tg_fleet *f);
 /* NS:name string values (tokens, robots, locks, the source clock). */
 int tg_fleet__get(tg_fleet *f, const char *name, char **out, size_t *len);
 int tg_fleet__set(tg_fleet *f, const char *name, const void *val, size_t len, long ttl_ms, bool nx,

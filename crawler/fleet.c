@@ -796,7 +796,7 @@ int tg_fleet__tick(tg_fleet *f, bool renew_now)
     return rc;
 }
 
-bool tg_fleet__leader(tg_fleet *f)
+int tg_fleet__leader(tg_fleet *f)
 {
     char key[96], lease[24];
     snprintf(key, sizeof key, "%s:leader", f->ns);
@@ -804,13 +804,15 @@ bool tg_fleet__leader(tg_fleet *f)
     const char *av[] = {key, f->id, lease};
     redisReply *r = eval(f, S_LEADER, 1, 3, av, NULL);
     bool was = f->leader;
+    int got = f->leader ? 1 : 0;
     if (r) {
-        f->leader = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        got = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : 0;
+        f->leader = got > 0;
         freeReplyObject(r);
     } /* unreachable: keep the belief until the key would have lapsed anyway */
     if (f->leader != was)
         tg_info("fleet", "%s %s the leader", f->id, f->leader ? "is now" : "is no longer");
-    return f->leader;
+    return got;
 }
 
 /* ---- small shared values: tokens, robots, the source clock, flags ------------------- */

@@ -263,7 +263,8 @@ static const char LUA_RELEASE[] = "local ns = ARGV[1]\n"
                                   "return 0\n";
 
 /* LEADER key id lease_ms: keep (compare-and-pexpire) or take the leader key.
- * Returns 1 when id leads afterwards. */
+ * Returns 1 when id kept it, 2 when id took it (it was free: first start, a
+ * lapsed leader, or a Redis that lost its data), 0 when another id leads. */
 static const char LUA_LEADER[] = "local cur = redis.call('GET', KEYS[1])\n"
                                  "if cur == ARGV[1] then\n"
                                  "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
@@ -271,7 +272,7 @@ static const char LUA_LEADER[] = "local cur = redis.call('GET', KEYS[1])\n"
                                  "end\n"
                                  "if cur == false then\n"
                                  "  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
-                                 "  return 1\n"
+                                 "  return 2\n"
                                  "end\n"
                                  "return 0\n";
 
