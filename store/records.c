@@ -131,7 +131,7 @@ int tg_store_put_snapshots(tg_store_txn *t, const tg_snapshot *snaps, size_t n)
     if (!snaps || n > TG_STORE_MAX_BATCH)
         return TG_EINVAL;
     int rc;
-    MDB_cursor *c = tg_store__txn_cursor(t, TG_DB_SNAPSHOTS, &rc);
+    MDB_cursor *c = tg_store__cursor(&t->rd, TG_DB_SNAPSHOTS, &rc);
     if (!c)
         return rc;
     snap_ord *ord = NULL;
@@ -287,129 +287,130 @@ int tg_store_put_video(tg_store_txn *t, const tg_video *v, bool *is_new)
 
 /* ---- point lookups ------------------------------------------------------- */
 
-/* Look key kb up in db and decode it with dec. */
-#define GET_BODY(db, dec, out)                                                                     \
-    do {                                                                                           \
-        const void *v;                                                                             \
-        size_t vl;                                                                                 \
-        const void *k;                                                                             \
-        size_t kl;                                                                                 \
-        int rc_ = lookup(r, db, &kb, &k, &kl, &v, &vl);                                            \
-        tg_buf_free(&kb);                                                                          \
-        if (rc_)                                                                                   \
-            return rc_;                                                                            \
-        return dec(k, kl, v, vl, out);                                                             \
-    } while (0)
+/* A key built on the stack (point gets allocate nothing). */
+typedef struct {
+    unsigned char b[TG_STORE_MAX_KEY];
+    size_t n;
+    int err;
+} keybuf;
+
+static void kb_add(keybuf *k, const void *p, size_t n)
+{
+    if (k->err || n > sizeof k->b - k->n) {
+        k->err = TG_EINVAL;
+        return;
+    }
+    memcpy(k->b + k->n, p, n);
+    k->n += n;
+}
+
+/* A str key field: the bytes and their 0x00 (store_int.h). */
+static void kb_str(keybuf *k, const char *s)
+{
+    kb_add(k, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+static void kb_be64(keybuf *k, uint64_t v)
+{
+    unsigned char x[8];
+    for (int i = 7; i >= 0; i--) {
+        x[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+    kb_add(k, x, 8);
+}
 
 /*
- * Point get that also hands back the key as LMDB stores it, so decoded
- * strings point into the map rather than into our temporary key buffer.
+ * Look key k up in db through r's cursor on db, handing back the key as
+ * LMDB stores it too, so decoded strings point into the map rather than
+ * into the caller's key buffer.
  */
-static int lookup(tg_store_read *r, tg_db db, tg_buf *kb, const void **k, size_t *kl,
+static int lookup(tg_store_read *r, tg_db db, const keybuf *k, const void **kp, size_t *kl,
                   const void **v, size_t *vl)
 {
-    if (!kb->data)
-        return TG_ENOMEM;
+    if (k->err)
+        return k->err;
     if (!r->s->have[db])
         return TG_ENOTFOUND;
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(r->txn, r->s->dbi[db], &c);
-    if (rc)
-        return tg_store__err(rc, "cursor");
-    MDB_val mk = {kb->len, kb->data}, mv;
-    rc = mdb_cursor_get(c, &mk, &mv, MDB_SET_KEY);
-    mdb_cursor_close(c);
-    if (rc)
-        return tg_store__err(rc, tg_db_name(db));
-    *k = mk.mv_data;
+    int rc;
+    MDB_cursor *c = tg_store__cursor(r, db, &rc);
+    if (!c)
+        return rc;
+    MDB_val mk = {k->n, (void *)k->b}, mv;
+    int mrc = mdb_cursor_get(c, &mk, &mv, MDB_SET_KEY);
+    if (mrc)
+        return tg_store__err(mrc, tg_db_name(db));
+    *kp = mk.mv_data;
     *kl = mk.mv_size;
     *v = mv.mv_data;
     *vl = mv.mv_size;
     return TG_OK;
 }
 
+/* Look k up in db and decode it with dec into out. */
+#define GET_DECODED(r, db, k, dec, out)                                                            \
+    do {                                                                                           \
+        const void *kp_ = NULL, *v_ = NULL;                                                        \
+        size_t kl_ = 0, vl_ = 0;                                                                   \
+        int rc_ = lookup(r, db, k, &kp_, &kl_, &v_, &vl_);                                         \
+        return rc_ ? rc_ : dec(kp_, kl_, v_, vl_, out);                                            \
+    } while (0)
+
 int tg_store_get_product(tg_store_read *r, const char *product_id, tg_product *out)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_store__key_str(&kb, product_id)) {
-        tg_buf_free(&kb);
-        return TG_EINVAL;
-    }
-    GET_BODY(TG_DB_PRODUCTS, tg_store__dec_product, out);
+    keybuf k = {.n = 0};
+    kb_str(&k, product_id);
+    GET_DECODED(r, TG_DB_PRODUCTS, &k, tg_store__dec_product, out);
 }
 
 int tg_store_get_video(tg_store_read *r, uint64_t id, tg_video *out)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_store__key_be64(&kb, id)) {
-        tg_buf_free(&kb);
-        return TG_ENOMEM;
-    }
-    GET_BODY(TG_DB_VIDEOS, tg_store__dec_video, out);
+    keybuf k = {.n = 0};
+    kb_be64(&k, id);
+    GET_DECODED(r, TG_DB_VIDEOS, &k, tg_store__dec_video, out);
 }
 
 int tg_store_get_trend(tg_store_read *r, const char *hashtag, tg_trend *out)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_store__key_str(&kb, hashtag)) {
-        tg_buf_free(&kb);
-        return TG_EINVAL;
-    }
-    GET_BODY(TG_DB_TRENDS, tg_store__dec_trend, out);
+    keybuf k = {.n = 0};
+    kb_str(&k, hashtag);
+    GET_DECODED(r, TG_DB_TRENDS, &k, tg_store__dec_trend, out);
 }
 
 int tg_store_get_order(tg_store_read *r, const char *order_id, tg_order *out)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_store__key_str(&kb, order_id)) {
-        tg_buf_free(&kb);
-        return TG_EINVAL;
-    }
-    GET_BODY(TG_DB_ORDERS, tg_store__dec_order, out);
+    keybuf k = {.n = 0};
+    kb_str(&k, order_id);
+    GET_DECODED(r, TG_DB_ORDERS, &k, tg_store__dec_order, out);
 }
 
 int tg_store_get_prediction(tg_store_read *r, const char *order_id, tg_prediction *out)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_store__key_str(&kb, order_id)) {
-        tg_buf_free(&kb);
-        return TG_EINVAL;
-    }
-    GET_BODY(TG_DB_PREDICTIONS, tg_store__dec_prediction, out);
+    keybuf k = {.n = 0};
+    kb_str(&k, order_id);
+    GET_DECODED(r, TG_DB_PREDICTIONS, &k, tg_store__dec_prediction, out);
 }
 
 int tg_store_get_listing(tg_store_read *r, tg_source src, const char *listing_id, tg_listing *out)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_buf_addc(&kb, (char)(unsigned char)src) || tg_store__key_str(&kb, listing_id)) {
-        tg_buf_free(&kb);
-        return TG_EINVAL;
-    }
-    GET_BODY(TG_DB_LISTINGS, tg_store__dec_listing, out);
+    keybuf k = {.n = 0};
+    unsigned char so = (unsigned char)src;
+    kb_add(&k, &so, 1);
+    kb_str(&k, listing_id);
+    GET_DECODED(r, TG_DB_LISTINGS, &k, tg_store__dec_listing, out);
 }
 
 int tg_store_get_zip_income(tg_store_read *r, const char *zip, double *income)
 {
-    tg_buf kb;
-    tg_buf_init(&kb, TG_STORE_MAX_KEY);
-    if (tg_store__key_str(&kb, zip)) {
-        tg_buf_free(&kb);
-        return TG_EINVAL;
-    }
-    const void *k, *v;
-    size_t kl, vl;
-    int rc = lookup(r, TG_DB_ZIPS, &kb, &k, &kl, &v, &vl);
-    tg_buf_free(&kb);
+    keybuf k = {.n = 0};
+    kb_str(&k, zip);
+    const void *kp = NULL, *v = NULL;
+    size_t kl = 0, vl = 0;
+    int rc = lookup(r, TG_DB_ZIPS, &k, &kp, &kl, &v, &vl);
     if (rc)
         return rc;
     const char *z;
-    return tg_store__dec_zip(k, kl, v, vl, &z, income);
+    return tg_store__dec_zip(kp, kl, v, vl, &z, income);
 }
 
 /* ---- iterations ---------------------------------------------------------- */

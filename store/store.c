@@ -313,6 +313,7 @@ void tg_store_read_end(tg_store_read **rp)
         return;
     tg_store_read *r = *rp;
     if (r->owned) {
+        tg_store__close_cursors(r);
         mdb_txn_abort(r->txn);
         atomic_fetch_sub(&r->s->readers, 1);
         tg_free(r);
@@ -335,27 +336,26 @@ static int write_last(tg_store_txn *t)
     return mdb_put(t->txn, t->s->dbi[TG_DB_META], &k, &v, 0);
 }
 
-MDB_cursor *tg_store__txn_cursor(tg_store_txn *t, tg_db db, int *rc)
+MDB_cursor *tg_store__cursor(tg_store_read *r, tg_db db, int *rc)
 {
-    if (!t->cur[db]) {
-        int mrc = mdb_cursor_open(t->txn, t->s->dbi[db], &t->cur[db]);
+    if (!r->cur[db]) {
+        int mrc = mdb_cursor_open(r->txn, r->s->dbi[db], &r->cur[db]);
         if (mrc) {
-            t->cur[db] = NULL;
+            r->cur[db] = NULL;
             *rc = tg_store__err(mrc, "cursor");
             return NULL;
         }
     }
     *rc = TG_OK;
-    return t->cur[db];
+    return r->cur[db];
 }
 
-/* Close the transaction's cursors (before its commit or abort). */
-static void close_cursors(tg_store_txn *t)
+void tg_store__close_cursors(tg_store_read *r)
 {
     for (int i = 0; i < TG_DB__COUNT; i++) {
-        if (t->cur[i])
-            mdb_cursor_close(t->cur[i]);
-        t->cur[i] = NULL;
+        if (r->cur[i])
+            mdb_cursor_close(r->cur[i]);
+        r->cur[i] = NULL;
     }
 }
 
@@ -396,7 +396,7 @@ int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
         t.rd.owned = 0;
         t.map_full = 0;
         err = fn(&t, ctx);
-        close_cursors(&t);
+        tg_store__close_cursors(&t.rd);
         if (err == 0 && !t.map_full) {
             rc = write_last(&t);
             if (rc == 0) {
@@ -426,7 +426,7 @@ int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
             goto out;
     }
 out:
-    close_cursors(&t);
+    tg_store__close_cursors(&t.rd);
     if (t.txn)
         mdb_txn_abort(t.txn);
     tg_buf_free(&t.kb);
@@ -446,7 +446,7 @@ int tg_store_raw_put(tg_store_txn *t, tg_db db, const void *k, size_t kl, const 
     if (!db_ok(t->s, db) || kl == 0 || kl > TG_STORE_MAX_KEY)
         return TG_EINVAL;
     int err;
-    MDB_cursor *c = tg_store__txn_cursor(t, db, &err);
+    MDB_cursor *c = tg_store__cursor(&t->rd, db, &err);
     if (!c)
         return err;
     MDB_val mk = {kl, (void *)k}, mv = {vl, (void *)v};

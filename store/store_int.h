@@ -117,25 +117,29 @@ struct tg_store_read {
     tg_store *s;
     MDB_txn *txn;
     int owned; /* 1: begun by tg_store_read_begin; 0: view of a write txn */
+    /*
+     * One cursor per database, opened on first use and kept until the
+     * transaction ends, for point gets and (in a write txn) puts: an
+     * operation on a key that lies on the leaf page the cursor already holds
+     * skips the descent from the root (LMDB checks the current page first),
+     * which is what makes key-ordered batches and a get followed by a put
+     * of the same key cheap. Scans open cursors of their own.
+     */
+    MDB_cursor *cur[TG_DB__COUNT];
 };
 
 struct tg_store_txn {
     tg_store *s;
     MDB_txn *txn;
-    tg_store_read rd;
-    tg_buf kb, vb; /* scratch for encoding */
-    int map_full;  /* a put hit MDB_MAP_FULL */
-    /*
-     * One write cursor per database, opened on first use and kept for the
-     * whole transaction: a put through a cursor that already sits on the
-     * right leaf page skips the descent from the root (LMDB checks the
-     * current page first), which is what makes key-ordered batches cheap.
-     */
-    MDB_cursor *cur[TG_DB__COUNT];
+    tg_store_read rd; /* its cursors are the write cursors */
+    tg_buf kb, vb;    /* scratch for encoding */
+    int map_full;     /* a put hit MDB_MAP_FULL */
 };
 
-/* The transaction's cursor on db (opened on first use); NULL on error (rc set). */
-MDB_cursor *tg_store__txn_cursor(tg_store_txn *t, tg_db db, int *rc);
+/* The transaction's cursor on db (opened on first use); NULL on error (*rc set). */
+MDB_cursor *tg_store__cursor(tg_store_read *r, tg_db db, int *rc);
+/* Close the cursors of r (before its transaction ends). */
+void tg_store__close_cursors(tg_store_read *r);
 
 /* LMDB error -> TG error, logging mdb_strerror once (the boundary). */
 int tg_store__err(int mdb_rc, const char *what);
