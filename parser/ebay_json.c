@@ -4,7 +4,8 @@
  *      "itemSummaries": [{"itemId": "v1|N|0", "legacyItemId": "N", "title",
  *                         "price": {"value": "12.34", "currency": "USD"},
  *                         "itemWebUrl", "condition", "itemEndDate",
- *                         "buyingOptions": ["FIXED_PRICE"]}, ...]}
+ *                         "buyingOptions": ["FIXED_PRICE"],
+ *                         "itemCreationDate": "2023-03-07T12:04:38.000Z"}, ...]}
  * Prices are JSON strings; they are read as text and converted with the
  * price pattern, never taken as JSON numbers. One pass: items are read
  * where they stand, an "errors" array anywhere wins over them (jansson's
@@ -57,11 +58,24 @@ static double money(const tg_jtok *o, const char *end, char cur[4])
     return d;
 }
 
-enum { I_ITEMID, I_LEGACY, I_PRICE, I_MARKETING, I_TITLE, I_URL, I_COND, I_END, I_BUYING, I_N };
-static const tg_jkey item_keys[I_N] = {
-    TG_JKEY("itemId"),         TG_JKEY("legacyItemId"), TG_JKEY("price"),
-    TG_JKEY("marketingPrice"), TG_JKEY("title"),        TG_JKEY("itemWebUrl"),
-    TG_JKEY("condition"),      TG_JKEY("itemEndDate"),  TG_JKEY("buyingOptions")};
+enum {
+    I_ITEMID,
+    I_LEGACY,
+    I_PRICE,
+    I_MARKETING,
+    I_TITLE,
+    I_URL,
+    I_COND,
+    I_END,
+    I_BUYING,
+    I_CREATED,
+    I_N
+};
+static const tg_jkey item_keys[I_N] = {TG_JKEY("itemId"),        TG_JKEY("legacyItemId"),
+                                       TG_JKEY("price"),         TG_JKEY("marketingPrice"),
+                                       TG_JKEY("title"),         TG_JKEY("itemWebUrl"),
+                                       TG_JKEY("condition"),     TG_JKEY("itemEndDate"),
+                                       TG_JKEY("buyingOptions"), TG_JKEY("itemCreationDate")};
 
 static char *dup_or(tg_parse_arena *a, const tg_jtok *t, const char *dflt)
 {
@@ -129,6 +143,11 @@ static int item_of(tg_parse_arena *a, tg_jscan *sc, tg_parse_listing *l)
         return TG_ENOMEM;
     if (f[I_BUYING].type == TG_J_ARRAY && !(l->buying_options = joined(a, &f[I_BUYING], end)))
         return TG_ENOMEM;
+    char tb[64], *ts = tg_parse__json_text(&f[I_CREATED], tb, sizeof tb);
+    if (ts && tg_time_parse(ts, &l->created_at) != TG_OK)
+        l->created_at = 0;
+    if (ts != tb)
+        tg_free(ts);
     l->likes = l->comments = -1;
     return TG_OK;
 }

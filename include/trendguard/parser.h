@@ -104,7 +104,8 @@ typedef struct tg_parse_listing {
     const char *buying_options;   /* eBay buyingOptions joined with ';'; NULL when absent */
     const char *brand, *size;     /* Poshmark; NULL when absent */
     const char *inventory_status; /* Poshmark "available" | "sold_out" | ...; NULL */
-    int64_t created_at;           /* Poshmark; 0 when absent */
+    int64_t created_at;           /* Poshmark created_at, eBay Browse itemCreationDate;
+                                   * 0 when absent */
     int64_t status_changed_at;    /* Poshmark; 0 when absent */
     int64_t likes, comments;      /* Poshmark counts; -1 when absent */
 } tg_parse_listing;

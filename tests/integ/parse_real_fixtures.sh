@@ -72,6 +72,7 @@ has "$(cat "$d/x.jsonl")" '"blocked":true' block
 has "$(tail -1 "$d/e.jsonl")" '"records":100' browse; has "$(tail -1 "$d/e.jsonl")" '"total":7206380' browse
 r=$(rec '"385462201428"' "$d/e.jsonl")
 has "$r" '"price":0.75,"currency":"USD"' browse; has "$r" '"item_id":"v1|385462201428|653317790198"' browse
+has "$r" '"created_at":"2023-03-07T12:04:38Z"' browse
 
 # --- Poshmark vm-rest item and closet page
 "$TG" parse --as poshmark-post "$F/poshmark/michaelbutler_phposh__item_response_1.json" > "$d/p.jsonl" || fail "posh item exit"
@@ -88,7 +89,8 @@ has "$(rec '"5ebb43c73bad6d2a1f1ee901"' "$d/q.jsonl")" '"title":"Versace Eau Fra
 rc=$?; [ $rc -eq 65 ] || fail "wrong-shape exit $rc, want 65"
 # --- JSON adapters byte for byte: `trendguard parse` output of every real JSON
 # capture, as the jansson-based adapters printed it before the json_scan
-# rewrite (sha256, first 16 hex digits). A deliberate output change
+# rewrite (sha256, first 16 hex digits; the Browse row since also carries
+# created_at from itemCreationDate, nothing else changed). A deliberate output change
 # regenerates these with: $TG parse KIND FILE | sha256sum | cut -c1-16
 while read -r sum kind file; do
     got=$("$TG" parse "$kind" "$F/$file" 2>/dev/null | sha256sum | cut -c1-16)
@@ -98,7 +100,7 @@ b6ebeef84a0e5add tiktok-query tiktok/JBGruber_traktok__research_example_resp_q_v
 a200778b9086e81a tiktok-query tiktok/ericlingit_tiktok-trending__recommend_item_list_response.json
 da91100641a6a22e tiktok-query tiktok/Teerut26_tiktok_python__trending_itemstructs_2021.json
 d338c631feb3d024 tiktok-query tiktok/drawrowfly_tiktok-scraper__thebigbradwolf_user_feed_output.json
-dc5e53599660bf00 ebay-browse ebay/gaurav-arun_ebay-alerts__browse_item_summary_search_iphone_limit100_CONVERTED.json
+29e112626d28aed2 ebay-browse ebay/gaurav-arun_ebay-alerts__browse_item_summary_search_iphone_limit100_CONVERTED.json
 3aad1f8e48896c89 poshmark-post poshmark/michaelbutler_phposh__item_response_1.json
 9e7775438d7789a3 poshmark-posts poshmark/michaelbutler_phposh__multi_item_response_1.json
 SUMS

@@ -125,8 +125,18 @@ static void test_ebay__browse(void **state)
     /* legacy id derived from v1|N|0 when absent */
     assert_string_equal(r.listings[1].base.listing_id, "110559876543");
     assert_true(isnan(r.listings[1].base.original_price));
+    assert_int_equal(r.listings[0].created_at, 0); /* no itemCreationDate */
     tg_parse_result_free(&r);
     free(b);
+    /* itemCreationDate (ISO 8601 with milliseconds) becomes created_at */
+    const char *doc = "{\"total\":2,\"itemSummaries\":[{\"itemId\":\"v1|1|0\","
+                      "\"itemCreationDate\":\"2023-03-07T12:04:38.000Z\"},"
+                      "{\"itemId\":\"v1|2|0\",\"itemCreationDate\":\"yesterday\"}]}";
+    assert_int_equal(tg_parse(TG_PARSE_EBAY_BROWSE, doc, strlen(doc), NULL, &r), TG_OK);
+    assert_int_equal(r.n_listings, 2);
+    assert_int_equal(r.listings[0].created_at, 1678190678);
+    assert_int_equal(r.listings[1].created_at, 0);
+    tg_parse_result_free(&r);
 }
 
 static void test_poshmark__search_and_item(void **state)
