@@ -24,51 +24,18 @@ cleanup() {
 trap cleanup EXIT
 cp "$TG" "$work/tg" && TG=$work/tg
 cd "$work" || exit 1
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+fail() { echo "| fleet | items/s | FAILED: $* | - | - |"; exit 0; }
+. "$root/tests/fixtures/fleet/world.sh"
 
-PRODUCTS=${BENCH_FLEET_PRODUCTS:-200}
-"$TG" sim world --seed 5 --out w --products "$PRODUCTS" --days 40 --orders 50 >/dev/null ||
-    { echo "| fleet | items/s | FAILED: sim world | - | - |"; exit 0; }
-"$TG" sim serve --world w --port 0 --port-file port --speed 0 --start-day 35 --quota 0 \
-    --threads 2 >/dev/null 2>&1 &
-SIM=$!
-pids+=($SIM)
+SEED=5 sim_up "${BENCH_FLEET_PRODUCTS:-400}" --threads 2
+SIM=${pids[-1]}
 RP=$(free_port)
-redis-server --port "$RP" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
-    >redis.log 2>&1 &
-REDIS=$!
-pids+=($REDIS)
+start_redis "$RP" r no
+REDIS=$REDIS_PID
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user+sys clock ticks
-for _ in $(seq 50); do [ -s port ] && redis-cli -p "$RP" ping >/dev/null 2>&1 && break; sleep 0.1; done
-P=$(cat port)
-conf() { # NS
-    cat <<INI
-[crawl]
-clock = source
-rate_per_host = 100000
-max_per_host = 32
-max_connections = 32
-[tiktok]
-api_base = http://127.0.0.1:$P
-client_key = k
-client_secret = s
-lookback_days = 30
-window_days = 7
-daily_quota = 10000000
-[ebay]
-api_base = http://127.0.0.1:$P
-web_base = http://127.0.0.1:$P
-client_id = id
-client_secret = s
-[poshmark]
-web_base = http://127.0.0.1:$P
-[catalog]
-products = w/products.csv
-[fleet]
-redis = redis://127.0.0.1:$RP/0
-namespace = $1
-lease_s = 30s
-INI
+conf() { # NS (no per-host pacing to speak of; a budget the run cannot spend)
+    sim_conf 100000 32 "daily_quota = 10000000"
+    printf '[fleet]\nredis = redis://127.0.0.1:%s/0\nnamespace = %s\nlease_s = 30s\n' "$RP" "$1"
 }
 
 # the single-process crawler on the same world (with its LMDB writes) as a peer

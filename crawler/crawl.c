@@ -1023,6 +1023,17 @@ static void ready_unlink(tg_crawl *c, tg_job *prev, tg_job *j)
     c->nready--;
 }
 
+static void ready_push(tg_crawl *c, tg_job *j)
+{
+    j->next = NULL;
+    if (c->ready_tail)
+        c->ready_tail->next = j;
+    else
+        c->ready = j;
+    c->ready_tail = j;
+    c->nready++;
+}
+
 /* A job for a leased item at the end of the ready queue. */
 static int enqueue(tg_crawl *c, const tg_source_ops *src, const tg_item *it)
 {
@@ -1039,12 +1050,7 @@ static int enqueue(tg_crawl *c, const tg_source_ops *src, const tg_item *it)
         job_free(j);
         return TG_ENOMEM;
     }
-    if (c->ready_tail)
-        c->ready_tail->next = j;
-    else
-        c->ready = j;
-    c->ready_tail = j;
-    c->nready++;
+    ready_push(c, j);
     return TG_OK;
 }
 
@@ -1638,12 +1644,7 @@ static void fetch_done(tg_fetch_req *req, tg_fetch_res *res)
             tg_result__free(j->res);
             j->res = NULL;
             tg_fetch__req_free(&j->req);
-            if (c->ready_tail)
-                c->ready_tail->next = j;
-            else
-                c->ready = j;
-            c->ready_tail = j;
-            c->nready++;
+            ready_push(c, j);
             uv_timer_start(&c->wake, on_wake, 0, 0);
             return;
         }

@@ -470,20 +470,25 @@ static int args_u(args *a, unsigned long long v)
     return s ? args_s(a, s) : TG_ENOMEM;
 }
 
+/* The bytes an encoder wrote into b (rc its result) as one argument; frees b. */
+static int args_buf(args *a, tg_buf *b, int rc)
+{
+    char *p = rc ? NULL : tg_arena__alloc(&a->a, b->len ? b->len : 1);
+    if (!rc && !p)
+        rc = TG_ENOMEM;
+    if (!rc) {
+        memcpy(p, b->data, b->len);
+        rc = arg(a, p, b->len);
+    }
+    tg_buf_free(b);
+    return rc;
+}
+
 static int args_item(args *a, const tg_item *it)
 {
     tg_buf b;
     tg_buf_init(&b, (size_t)1 << 20);
-    int rc = tg_frontier__encode(it, &b);
-    char *p = rc ? NULL : tg_arena__alloc(&a->a, b.len ? b.len : 1);
-    if (!rc && !p)
-        rc = TG_ENOMEM;
-    if (!rc) {
-        memcpy(p, b.data, b.len);
-        rc = arg(a, p, b.len);
-    }
-    tg_buf_free(&b);
-    return rc;
+    return args_buf(a, &b, tg_frontier__encode(it, &b));
 }
 
 /* slot status retry_after jitter of an ended fetch */
@@ -616,16 +621,7 @@ static int add_entry(tg_fleet *f, args *a, const tg_result *r, bool once, const 
     if (data) {
         tg_buf b;
         tg_buf_init(&b, (size_t)256 << 20);
-        rc = tg_result__encode(r, &b);
-        char *p = rc ? NULL : tg_arena__alloc(&a->a, b.len ? b.len : 1);
-        if (!rc && !p)
-            rc = TG_ENOMEM;
-        if (!rc) {
-            memcpy(p, b.data, b.len);
-            rc = arg(a, p, b.len);
-        }
-        tg_buf_free(&b);
-        if (rc)
+        if ((rc = args_buf(a, &b, tg_result__encode(r, &b))))
             return rc;
     } else if ((rc = args_s(a, ""))) {
         return rc;

@@ -9,6 +9,7 @@
 #     completes and the store again matches.
 set -u
 TG=${TG:-build/trendguard}
+root=${TG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v redis-server >/dev/null || { echo "skip: redis-server not installed"; exit 77; }
 work=$(mktemp -d)
 pids=()
@@ -27,23 +28,7 @@ cp "$TG" "$work/tg" 2>/dev/null || { sleep 2; cp "$TG" "$work/tg"; } || fail "ca
 TG=$work/tg
 cd "$work"
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# wait for pid with a deadline (seconds); its exit status
-wait_for() {
-    local pid=$1 t=$(($2 * 10))
-    while kill -0 "$pid" 2>/dev/null && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-    kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "timed out"; return 124; }
-    wait "$pid"
-}
-start_redis() { # PORT DIR APPENDONLY
-    mkdir -p "$2"
-    redis-server --port "$1" --bind 127.0.0.1 --save "" --appendonly "$3" \
-        --appendfsync everysec --dir "$work/$2" >>"$work/redis-$2.log" 2>&1 &
-    REDIS_PID=$!
-    pids+=($REDIS_PID)
-    for _ in $(seq 50); do redis-cli -p "$1" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
-    fail "redis did not start"
-}
+. "$root/tests/fixtures/fleet/world.sh"
 drained() { # PORT NS: nothing left in the stream nor pending
     for _ in $(seq 300); do
         [ "$(redis-cli -p "$1" XLEN "$2:results")" = 0 ] &&
@@ -74,42 +59,11 @@ same_store() { # INI: the same records as the single-process crawl
     echo "$1: the same $(wc -l <videos.ref) videos, $(wc -l <snapshots.ref) snapshots, $(wc -l <listings.ref) listings, $(wc -l <prices.ref) prices, $(wc -l <hashtag_days.ref) hashtag days"
 }
 
-timeout 60 "$TG" sim world --seed 11 --out w --products 6 --days 40 --orders 50 >/dev/null ||
-    fail "sim world"
-"$TG" sim serve --world w --port 0 --port-file port --speed 0 --start-day 35 --quota 0 \
-    --log req.log >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-[ -s port ] || fail "sim did not start"
-P=$(cat port)
+sim_up 6
 conf() { # STORE RPORT NS
-    cat <<INI
-[store]
-path = $1
-[crawl]
-clock = source
-rate_per_host = 15
-max_per_host = 4
-[tiktok]
-api_base = http://127.0.0.1:$P
-client_key = k
-client_secret = s
-lookback_days = 30
-window_days = 7
-[ebay]
-api_base = http://127.0.0.1:$P
-web_base = http://127.0.0.1:$P
-client_id = id
-client_secret = topsecret-ebay
-[poshmark]
-web_base = http://127.0.0.1:$P
-[catalog]
-products = w/products.csv
-[fleet]
-redis = redis://127.0.0.1:$2/0
-namespace = $3
-lease_s = 2s
-INI
+    printf '[store]\npath = %s\n' "$1"
+    sim_conf 15 4
+    printf '[fleet]\nredis = redis://127.0.0.1:%s/0\nnamespace = %s\nlease_s = 2s\n' "$2" "$3"
 }
 
 # the reference: one process, one round

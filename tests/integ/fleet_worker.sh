@@ -8,6 +8,7 @@
 # stream entry per result that carried data.
 set -u
 TG=${TG:-build/trendguard}
+root=${TG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v redis-server >/dev/null || { echo "skip: redis-server not installed"; exit 77; }
 work=$(mktemp -d)
 pids=()
@@ -22,57 +23,16 @@ cp "$TG" "$work/tg" 2>/dev/null || { sleep 2; cp "$TG" "$work/tg"; } || fail "ca
 TG=$work/tg
 cd "$work"
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-timeout 60 "$TG" sim world --seed 11 --out w --products 6 --days 40 --orders 50 >/dev/null ||
-    fail "sim world"
-"$TG" sim serve --world w --port 0 --port-file port --speed 0 --start-day 35 --quota 0 \
-    --log req.log >/dev/null 2>&1 &
-pids+=($!)
+. "$root/tests/fixtures/fleet/world.sh"
+sim_up 6
 RP=$(free_port)
-redis-server --port "$RP" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
-    >redis.log 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do [ -s port ] && redis-cli -p "$RP" ping >/dev/null 2>&1 && break; sleep 0.1; done
-[ -s port ] || fail "sim did not start"
-redis-cli -p "$RP" ping | grep -q PONG || fail "redis did not start"
-P=$(cat port)
+start_redis "$RP" r no
 RATE=12
-cat > c.ini <<INI
-[crawl]
-clock = source
-rate_per_host = $RATE
-max_per_host = 4
-[tiktok]
-api_base = http://127.0.0.1:$P
-client_key = k
-client_secret = s
-lookback_days = 30
-window_days = 7
-daily_quota = 40
-quota_reserve = 5
-[ebay]
-api_base = http://127.0.0.1:$P
-web_base = http://127.0.0.1:$P
-client_id = id
-client_secret = topsecret-ebay
-[poshmark]
-web_base = http://127.0.0.1:$P
-[catalog]
-products = w/products.csv
-[fleet]
-redis = redis://127.0.0.1:$RP/0
-namespace = t1
-lease_s = 2s
-INI
+{
+    sim_conf $RATE 4 "daily_quota = 40" "quota_reserve = 5"
+    printf '[fleet]\nredis = redis://127.0.0.1:%s/0\nnamespace = t1\nlease_s = 2s\n' "$RP"
+} >c.ini
 
-# wait for pid with a deadline (seconds); its exit status
-wait_for() {
-    local pid=$1 t=$(($2 * 10))
-    while kill -0 "$pid" 2>/dev/null && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
-    kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "timed out"; return 124; }
-    wait "$pid"
-}
 wpids=()
 for i in 1 2 3; do
     "$TG" --log-format=json crawl -c c.ini --fleet --once 2>"w$i.log" &
