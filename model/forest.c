@@ -36,6 +36,7 @@
 
 /* A forest bigger than this is not one of ours (50..2000 trees of depth <= 12). */
 #define MAX_NODES (1u << 24)
+#define MAX_DEPTH 64
 
 static int decline(const char *why)
 {
@@ -109,11 +110,17 @@ static int copy_tree(tg_model__forest *f, json_t *t, size_t n, size_t base, int3
     return next - base == n ? TG_OK : TG_EMODEL; /* every node reached once */
 }
 
-/* XGBoost's FillNodeMeanValue: float, left then right, divided by the node's hessian. */
+/*
+ * XGBoost's FillNodeMeanValue: float, left then right, divided by the node's
+ * hessian. A tree deeper than MAX_DEPTH (none XGBoost grows for us) gives
+ * NAN, and the loader declines the model.
+ */
 static float fill_mean(tg_model__forest *f, const float *hess, int32_t i, int depth)
 {
     tg_model__node *nd = &f->nodes[i];
-    if (nd->left < 0 || depth > 64) {
+    if (depth > MAX_DEPTH)
+        return NAN;
+    if (nd->left < 0) {
         f->mean[i] = nd->value;
         return nd->value;
     }
@@ -192,7 +199,10 @@ int tg_model__forest_load(tg_model__forest **out, const char *json, size_t len)
             rc = decline("a tree that is not a binary tree");
             goto out;
         }
-        fill_mean(f, hess, (int32_t)base, 0);
+        if (!isfinite(fill_mean(f, hess, (int32_t)base, 0))) {
+            rc = decline("a tree too deep, or with a zero hessian");
+            goto out;
+        }
         base += n;
     }
     /* LogisticRegression::ProbToMargin, in float as XGBoost does it. */
