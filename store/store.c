@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -369,6 +370,26 @@ static int grow_map(tg_store *s)
     return err;
 }
 
+/*
+ * A failed commit. LMDB reports a short write (the disk is full) as EIO; say
+ * so when the store's file system has (almost) no room left for us.
+ */
+static int commit_err(tg_store *s, int rc)
+{
+    int fd;
+    struct statvfs v;
+    if (rc == EIO && mdb_env_get_fd(s->env, &fd) == 0 && fstatvfs(fd, &v) == 0) {
+        uint64_t room = (uint64_t)(geteuid() == 0 ? v.f_bfree : v.f_bavail) * v.f_frsize;
+        if (room < (UINT64_C(1) << 20))
+            rc = ENOSPC;
+    }
+    if (rc == ENOSPC) {
+        tg_error("store", "commit: no space left on device (%s)", s->path);
+        return TG_ENOSPC;
+    }
+    return tg_store__err(rc, "commit");
+}
+
 int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
 {
     if (s->flags & TG_STORE_RDONLY)
@@ -406,7 +427,7 @@ int tg_store_write(tg_store *s, tg_store_write_fn fn, void *ctx)
             if (rc == MDB_MAP_FULL)
                 t.map_full = 1;
             else if (rc) {
-                err = tg_store__err(rc, "commit");
+                err = commit_err(s, rc);
                 goto out;
             }
             if (!t.map_full)
