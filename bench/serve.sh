@@ -9,7 +9,8 @@
 # load on the machine than req/s does. Peer: nginx answering a static file of
 # the nudge's size at the same connections, beside the nudge rows (the HTTP
 # ceiling of this machine in this run). Prints markdown rows with what was measured.
-# Knobs: BENCH_SERVE_S (5 s per row), BENCH_SERVE_CONNS ("8 16 32").
+# Knobs: BENCH_SERVE_S (5 s per row), BENCH_SERVE_CONNS ("8 16 32"),
+# BENCH_SERVE_BASELINE (another trendguard binary measured the same way after).
 set -u
 cd "$(dirname "$0")/.."
 TG=${TG:-$PWD/build/trendguard}
@@ -26,11 +27,15 @@ cleanup() {
 trap cleanup EXIT
 export TG TG_WEB_TEST_PEPPER=web-test-pepper
 bash tests/fixtures/web/build-store.sh "$d" 0 >&2 || { echo "| serve | fixture failed | - | - | - |"; exit 1; }
-"$TG" serve -c "$d/t.ini" --port 0 --port-file "$d/port" >"$d/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
-[ -s "$d/port" ] || { echo "| serve | server did not start | - | - | - |"; exit 1; }
-B="http://127.0.0.1:$(cat "$d/port")"
+start() { # BIN: sets pid and B
+    rm -f "$d/port"
+    "$1" serve -c "$d/t.ini" --port 0 --port-file "$d/port" >"$d/serve.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
+    [ -s "$d/port" ] || { echo "| serve | server did not start | - | - | - |"; exit 1; }
+    B="http://127.0.0.1:$(cat "$d/port")"
+}
+start "$TG"
 nprod=$(($(wc -l < "$d/w/products.csv") - 1))
 
 for variant in score:/v1/score risk:/v1/score?reasons=false; do
@@ -125,3 +130,14 @@ for c in $conns; do
     row "POST /v1/score?reasons=false" "$d/risk.lua" "$c"
     row "GET /v1/products/{id}/nudge" "$d/nudge.lua" "$c" peer
 done
+# Before/after in the same run: BENCH_SERVE_BASELINE=/path/to/an/older/trendguard
+# serves the same store and gets the same rows, marked "baseline".
+if [ -n "${BENCH_SERVE_BASELINE:-}" ]; then
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    start "$BENCH_SERVE_BASELINE"
+    for c in $conns; do
+        row "baseline: POST /v1/score (with reasons)" "$d/score.lua" "$c"
+        row "baseline: POST /v1/score?reasons=false" "$d/risk.lua" "$c"
+        row "baseline: GET /v1/products/{id}/nudge" "$d/nudge.lua" "$c"
+    done
+fi
