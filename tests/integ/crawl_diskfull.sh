@@ -32,46 +32,12 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cp "$TG" "$work/tg" 2>/dev/null || { sleep 2; cp "$TG" "$work/tg"; } || fail "cannot copy $TG"
 TG=$work/tg
+root=${TG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$work"
-timeout 60 "$TG" sim world --seed 5 --out w --products 12 --days 60 --orders 50 >/dev/null ||
-    fail "sim world"
-"$TG" sim serve --world w --port 0 --port-file port --speed 0 --start-day 50 --quota 0 \
-    >/dev/null 2>&1 &
-simpid=$!
-for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-[ -s port ] || fail "sim did not start"
-P=$(cat port)
-mkconf() { # store-dir
-    cat <<INI
-[store]
-path = $1
-map_size_mb = 64
-[crawl]
-clock = source
-rate_per_host = 300
-max_per_host = 4
-write_batch = 8
-[tiktok]
-api_base = http://127.0.0.1:$P
-client_key = k
-client_secret = s
-lookback_days = 45
-window_days = 5
-daily_quota = 1000000
-[ebay]
-api_base = http://127.0.0.1:$P
-web_base = http://127.0.0.1:$P
-client_id = id
-client_secret = s
-daily_quota = 1000000
-[poshmark]
-web_base = http://127.0.0.1:$P
-[catalog]
-products = $work/w/products.csv
-INI
-}
-mkconf "$work/ref" > ref.ini
-mkconf "$work/small/store" > small.ini
+. "$root/tests/fixtures/crawl/frozen_sim.sh"
+frozen_sim_start "$work"
+frozen_sim_conf "$work/ref" 300 >ref.ini
+frozen_sim_conf "$work/small/store" 300 >small.ini
 timeout 120 "$TG" crawl -c ref.ini --once --no-progress 2>ref.log || { tail ref.log; fail "reference crawl"; }
 ref_kb=$(du -sk ref | cut -f1)
 echo "reference crawl: store ${ref_kb} KiB"

@@ -23,52 +23,22 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 cp "$TG" "$work/tg" 2>/dev/null || { sleep 2; cp "$TG" "$work/tg"; } || fail "cannot copy $TG"
 TG=$work/tg
+root=${TG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$work"
-timeout 60 "$TG" sim world --seed 5 --out w --products 12 --days 60 --orders 50 >/dev/null ||
-    fail "sim world"
-"$TG" sim serve --world w --port 0 --port-file port --speed 0 --start-day 50 --quota 0 \
-    >/dev/null 2>&1 &
-simpid=$!
-for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
-[ -s port ] || fail "sim did not start"
-P=$(cat port)
-mkconf() { # store-dir rate
-    cat <<INI
-[store]
-path = $1
-[crawl]
-clock = source
-rate_per_host = $2
-max_per_host = 4
-write_batch = 4
-[tiktok]
-api_base = http://127.0.0.1:$P
-client_key = k
-client_secret = s
-lookback_days = 45
-window_days = 5
-daily_quota = 1000000
-[ebay]
-api_base = http://127.0.0.1:$P
-web_base = http://127.0.0.1:$P
-client_id = id
-client_secret = s
-daily_quota = 1000000
-[poshmark]
-web_base = http://127.0.0.1:$P
-[catalog]
-products = w/products.csv
-INI
-}
-mkconf ref 300 >ref.ini
+. "$root/tests/fixtures/crawl/frozen_sim.sh"
+frozen_sim_start "$work"
+frozen_sim_conf ref 300 >ref.ini
 timeout 120 "$TG" crawl -c ref.ini --once --no-progress 2>ref.log || { tail ref.log; fail "reference crawl"; }
 
 # start a crawl, wait until it has stored something, send $2, time the exit
 stop_with() { # ini signal log
+    local db=${1%.ini}/data.mdb size0=0
+    [ -s "$db" ] && size0=$(stat -c %s "$db")
     "$TG" crawl -c "$1" --once --no-progress 2>>"$3" &
     crawlpid=$!
-    for _ in $(seq 100); do
-        [ -s "${1%.ini}/data.mdb" ] && [ "$(stat -c %s "${1%.ini}/data.mdb")" -gt 65536 ] && break
+    # until this run has committed something (the store grew by 32 KiB)
+    for _ in $(seq 200); do
+        [ -s "$db" ] && [ "$(stat -c %s "$db")" -gt $((size0 + 32768)) ] && break
         sleep 0.05
     done
     kill -0 "$crawlpid" 2>/dev/null || fail "crawl ended before $2 could be sent (too short?)"
@@ -92,14 +62,14 @@ stop_with() { # ini signal log
 }
 
 # --- SIGTERM and SIGINT, then resume -------------------------------------
-mkconf stopped 60 >stopped.ini # a slower crawl, so the signals land mid-crawl
+frozen_sim_conf stopped 60 >stopped.ini # a slower crawl, so the signals land mid-crawl
 stop_with stopped.ini TERM term.log
 stop_with stopped.ini INT int.log
 sed -i 's/^rate_per_host = .*/rate_per_host = 300/' stopped.ini
 timeout 120 "$TG" crawl -c stopped.ini --once --no-progress 2>>stopped.log || fail "resume"
 
 # --- SIGHUP: reload a changed value, refuse a broken config ---------------
-mkconf hup 40 >hup.ini
+frozen_sim_conf hup 40 >hup.ini
 "$TG" crawl -c hup.ini --once --no-progress 2>hup.log &
 crawlpid=$!
 sleep 1
