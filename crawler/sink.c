@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 extern volatile int tg_cli_stop;
 
@@ -73,6 +74,7 @@ typedef struct sink {
     tg_store *store;
     tg_fleet *f;
     char stream[96], lock[96];
+    char token[160]; /* the lock's value: our id and a nonce of this run */
     char lease_ms[24];
     double lease_s;
     sid last; /* fleet.sink.last_id of the store */
@@ -226,7 +228,7 @@ static int commit(sink *s, tg_result *head, const sid *rids, sid top, size_t *na
 /* TG_OK with *held, or TG_ENET. */
 static int lock(sink *s, bool *held)
 {
-    const char *av[] = {"EVAL", LUA_LOCK, "1", s->lock, tg_fleet__id(s->f), s->lease_ms};
+    const char *av[] = {"EVAL", LUA_LOCK, "1", s->lock, s->token, s->lease_ms};
     redisReply *r = cmd(s, false, 6, av, NULL);
     if (!r)
         return TG_ENET;
@@ -547,6 +549,13 @@ int tg_sink_run(const tg_config *cfg, const tg_sink_opts *opts, tg_sink_stats *s
         goto out;
     snprintf(s.stream, sizeof s.stream, "%s:results", tg_fleet__ns(s.f));
     snprintf(s.lock, sizeof s.lock, "%s:sink:lock", tg_fleet__ns(s.f));
+    /* A nonce keeps two sinks apart even when a shared config gives them
+     * the same [fleet] worker_id. */
+    const char *id = tg_fleet__id(s.f);
+    uint64_t seed[4] = {tg_hash64(id, strlen(id)), (uint64_t)tg_now(), (uint64_t)(tg_mono() * 1e9),
+                        (uint64_t)getpid()};
+    snprintf(s.token, sizeof s.token, "%s#%016llx", id,
+             (unsigned long long)tg_hash64(seed, sizeof seed));
     s.lease_s = cfg->fleet_lease_s > 0 ? cfg->fleet_lease_s : 60;
     snprintf(s.lease_ms, sizeof s.lease_ms, "%ld", (long)(s.lease_s * 1000));
     rc = tg_store_open_ex(&s.store, cfg->store_path, TG_STORE_CREATE, cfg->map_size_mb);

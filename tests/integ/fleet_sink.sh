@@ -17,6 +17,7 @@ printf '[store]\npath = st\n' > nofleet.ini
 
 start_redis no
 write_ini t1 2s
+echo "worker_id = sinkA" >> t.ini # both sinks below: the lock must still tell them apart
 "$FEED" 127.0.0.1 "$RP" t1 0 1200 || fail "feed"
 "$TG" store sink -c t.ini --fleet > sink.log 2>&1 &
 SINK=$!; pids+=("$SINK")
@@ -35,7 +36,7 @@ kill -STOP "$SINK"
 kill -CONT "$SINK"
 wait_drained t1
 
-# a second sink on the same namespace waits for the lock (and writes nothing)
+# a second sink on the same namespace (and the same worker_id) waits for the lock
 "$TG" store sink -c t.ini --fleet --duration 2s > sink2.log 2>&1 || fail "second sink exit"
 grep -q "another sink holds t1:sink:lock" sink2.log || fail "second sink did not wait"
 
